@@ -1,0 +1,240 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+
+from inventory.exceptions import ImportRejected
+from inventory.forms import ProductImportForm, ReceiptForm, StocktakeForm
+from inventory.importing import products_export, products_import
+from inventory.models import Category, Product, StockMovement, Supplier
+from inventory.services import stock_count, stock_receive
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = "stock level"
+    parameter_name = "stock_level"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("low", "Low (at or below reorder point)"),
+            ("ok", "Above reorder point"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.filter(stock__lte=F("reorder_point"))
+        if self.value() == "ok":
+            return queryset.filter(stock__gt=F("reorder_point"))
+        return queryset
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "lead_time_days"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "sku",
+        "name",
+        "category",
+        "supplier",
+        "price",
+        "stock",
+        "reorder_point",
+        "par_level",
+        "low_stock",
+        "is_active",
+    ]
+    list_select_related = ["category", "supplier"]
+    list_filter = [LowStockFilter, "is_active", "category", "supplier"]
+    search_fields = ["sku", "barcode", "name"]
+    autocomplete_fields = ["category", "supplier"]
+    readonly_fields = ["stock", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["sku", "barcode", "name", "category", "supplier"]}),
+        ("Money", {"fields": ["price", "cost"]}),
+        ("Stock", {"fields": ["stock", "reorder_point", "par_level", "is_active"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["receive_goods", "take_stock", "export_csv"]
+    change_list_template = "admin/inventory/product/change_list.html"
+
+    @admin.display(boolean=True, description="low")
+    def low_stock(self, product: Product) -> bool:
+        return product.is_low
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="inventory_product_import",
+            ),
+            path(
+                "receive/",
+                self.admin_site.admin_view(self.receive_view),
+                name="inventory_product_receive",
+            ),
+            path(
+                "stocktake/",
+                self.admin_site.admin_view(self.stocktake_view),
+                name="inventory_product_stocktake",
+            ),
+        ]
+        return own + super().get_urls()
+
+    # -- actions: the stock changes happen on their own pages ----------------
+
+    @admin.action(description="Receive goods for the selected products")
+    def receive_goods(self, request, queryset):
+        return self._to_stock_page("admin:inventory_product_receive", queryset)
+
+    @admin.action(description="Stocktake the selected products")
+    def take_stock(self, request, queryset):
+        return self._to_stock_page("admin:inventory_product_stocktake", queryset)
+
+    @admin.action(description="Export the selected products to CSV")
+    def export_csv(self, request, queryset):
+        writer = csv.writer(_Echo())
+        rows = products_export(
+            queryset.select_related("category", "supplier").order_by("sku")
+        )
+        return StreamingHttpResponse(
+            (writer.writerow(row) for row in rows),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="products.csv"'},
+        )
+
+    def _to_stock_page(self, url_name, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse(url_name)}?ids={ids}")
+
+    # -- pages ---------------------------------------------------------------
+
+    def import_view(self, request: HttpRequest):
+        if not self.has_change_permission(request) or not self.has_add_permission(
+            request
+        ):
+            raise PermissionDenied
+        errors: list[str] = []
+        form = ProductImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                summary = products_import(
+                    data=upload.read(), source=upload.name, user=request.user
+                )
+            except ImportRejected as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, f"{upload.name}: {summary}.")
+                return HttpResponseRedirect(
+                    reverse("admin:inventory_product_changelist")
+                )
+        return render(
+            request,
+            "admin/inventory/product/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Import products",
+                "form": form,
+                "errors": errors,
+            },
+        )
+
+    def receive_view(self, request: HttpRequest):
+        return self._stock_view(
+            request,
+            form_class=ReceiptForm,
+            title="Receive goods",
+            apply=lambda form: stock_receive(
+                supplier=form.cleaned_data["supplier"],
+                quantities=form.quantities(),
+                reference=form.cleaned_data["reference"],
+                user=request.user,
+            ),
+            done="Received {n} product(s).",
+        )
+
+    def stocktake_view(self, request: HttpRequest):
+        return self._stock_view(
+            request,
+            form_class=StocktakeForm,
+            title="Stocktake",
+            apply=lambda form: stock_count(
+                counts=form.quantities(),
+                note=form.cleaned_data["note"],
+                user=request.user,
+            ),
+            done="Stocktake booked: {n} product(s) adjusted.",
+        )
+
+    def _stock_view(self, request, *, form_class, title, apply, done):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        products = list(Product.objects.filter(pk__in=ids).order_by("name"))
+        changelist = reverse("admin:inventory_product_changelist")
+        if not products:
+            messages.warning(request, "Select at least one product first.")
+            return HttpResponseRedirect(changelist)
+        form = form_class(request.POST or None, products=products)
+        if request.method == "POST" and form.is_valid():
+            try:
+                moves = apply(form)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, done.format(n=len(moves)))
+                return HttpResponseRedirect(changelist)
+        return render(
+            request,
+            "admin/inventory/product/stock_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "form": form,
+            },
+        )
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The ledger: read-only, changed only by the services."""
+
+    list_display = ["created_at", "product", "delta", "stock_after", "reason", "ref"]
+    list_display += ["user"]
+    list_filter = ["reason", "created_at"]
+    list_select_related = ["product", "user"]
+    search_fields = ["product__sku", "product__name", "ref"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

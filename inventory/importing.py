@@ -1,0 +1,344 @@
+"""Product files: import (upsert by sku, all-or-nothing) and the matching export.
+
+The columns are the contract in DESIGN.md. A blank optional cell means "not
+given": an existing product keeps its value, a new one gets the default.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.exceptions import ImportRejected
+from inventory.models import Category, Product, StockMovement, Supplier
+from inventory.services import products_lock
+
+REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
+OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_PRICE = Decimal("99999999.99")
+LOOKUP_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+    stock_changes: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.stock_changes} stock change(s)"
+        )
+
+
+@dataclass
+class _Row:
+    number: int
+    sku: str
+    name: str
+    price: Decimal
+    stock: int
+    reorder_point: int
+    barcode: str | None
+    category: str | None
+    cost: Decimal | None
+    par_level: int | None
+    supplier: str | None
+
+
+def products_import(
+    *, data: bytes, source: str = "", user: AbstractBaseUser | None = None
+) -> ImportSummary:
+    """Upsert products from CSV bytes. Validates the whole file first; then, in
+    one transaction, locks the existing products and books every stock
+    difference as an `import` movement. Raises ImportRejected, writing nothing."""
+    rows = _parse(data)
+    with transaction.atomic():
+        existing = _existing_by_sku(row.sku for row in rows)
+        _check_against_catalogue(rows, existing)
+        return _apply(rows, existing, ref=f"import {source}".strip()[:64], user=user)
+
+
+def products_export(products: Iterable[Product]) -> Iterator[list[str]]:
+    """Rows of a file that products_import reads back unchanged, header first."""
+    yield list(COLUMNS)
+    for p in products:
+        yield [
+            p.sku,
+            p.name,
+            str(p.price),
+            str(p.stock),
+            str(p.reorder_point),
+            p.barcode,
+            p.category.name if p.category else "",
+            str(p.cost),
+            str(p.par_level),
+            p.supplier.name if p.supplier else "",
+        ]
+
+
+# ------------------------------------------------------------------------------
+# Reading and checking the file: no database writes
+# ------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        bad = []
+        for number, line in enumerate(data.split(b"\n"), start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(number)
+        raise ImportRejected(
+            [f"row {n}: not UTF-8 text (save the file as CSV UTF-8)" for n in bad]
+        ) from None
+
+
+def _parse(data: bytes) -> list[_Row]:
+    text = _decode(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(name or "").strip() for name in reader.fieldnames or []]
+    if not header:
+        raise ImportRejected(["the file is empty; the first row must name the columns"])
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportRejected([f"row 1: missing column(s): {', '.join(missing)}"])
+    reader.fieldnames = header
+
+    rows: list[_Row] = []
+    errors: list[str] = []
+    first_row_of_sku: dict[str, int] = {}
+    first_row_of_barcode: dict[str, int] = {}
+    for raw in reader:
+        number = reader.line_num
+        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+            continue
+        row, row_errors = _clean(raw, number)
+        if row and row.sku in first_row_of_sku:
+            row_errors.append(
+                f"sku {row.sku!r} is already on row {first_row_of_sku[row.sku]}"
+            )
+        if row and row.barcode and row.barcode in first_row_of_barcode:
+            row_errors.append(
+                f"barcode {row.barcode!r} is already on row "
+                f"{first_row_of_barcode[row.barcode]}"
+            )
+        if row_errors:
+            errors.extend(f"row {number}: {e}" for e in row_errors)
+            continue
+        first_row_of_sku[row.sku] = number
+        if row.barcode:
+            first_row_of_barcode[row.barcode] = number
+        rows.append(row)
+    if errors:
+        raise ImportRejected(errors)
+    if not rows:
+        raise ImportRejected(["the file has a header but no products"])
+    return rows
+
+
+def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
+    errors: list[str] = []
+    if raw.get(None):
+        errors.append("more cells than columns")
+    cell = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+
+    def text(name: str, max_length: int, required: bool) -> str | None:
+        value = cell.get(name, "")
+        if not value:
+            if required:
+                errors.append(f"{name}: required")
+            return None
+        if len(value) > max_length:
+            errors.append(f"{name}: longer than {max_length} characters")
+        return value
+
+    def whole(name: str, required: bool) -> int | None:
+        value = cell.get(name, "")
+        if not value:
+            if required:
+                errors.append(f"{name}: required")
+            return None
+        if not value.isdigit():
+            errors.append(f"{name}: {value!r} is not a whole number of 0 or more")
+            return None
+        return int(value)
+
+    def money(name: str, required: bool) -> Decimal | None:
+        value = cell.get(name, "")
+        if not value:
+            if required:
+                errors.append(f"{name}: required")
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            errors.append(f"{name}: {value!r} is not an amount like 12.50")
+            return None
+        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
+            errors.append(f"{name}: {value!r} must be between 0 and {MAX_PRICE}")
+            return None
+        if amount.as_tuple().exponent < -2:
+            errors.append(f"{name}: {value!r} has more than 2 decimal places")
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+    row = _Row(
+        number=number,
+        sku=text("sku", 32, required=True),
+        name=text("name", 120, required=True),
+        price=money("price", required=True),
+        stock=whole("stock", required=True),
+        reorder_point=whole("reorder_point", required=True),
+        barcode=text("barcode", 32, required=False),
+        category=text("category", 80, required=False),
+        cost=money("cost", required=False),
+        par_level=whole("par_level", required=False),
+        supplier=text("supplier", 120, required=False),
+    )
+    if (
+        row.par_level is not None
+        and row.reorder_point is not None
+        and row.par_level < row.reorder_point
+    ):
+        errors.append(
+            f"par_level: {row.par_level} is below reorder_point {row.reorder_point}"
+        )
+    return (None if errors else row), errors
+
+
+def _existing_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    skus = list(skus)
+    ids: list[int] = []
+    for start in range(0, len(skus), LOOKUP_CHUNK):
+        chunk = skus[start : start + LOOKUP_CHUNK]
+        ids.extend(Product.objects.filter(sku__in=chunk).values_list("pk", flat=True))
+    return {p.sku: p for p in products_lock(ids=ids).values()}
+
+
+def _check_against_catalogue(rows: list[_Row], existing: dict[str, Product]) -> None:
+    errors: list[str] = []
+    barcodes = {row.barcode: row for row in rows if row.barcode}
+    owners: dict[str, str] = {}
+    codes = list(barcodes)
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        owners.update(
+            Product.objects.filter(barcode__in=codes[start : start + LOOKUP_CHUNK])
+            .values_list("barcode", "sku")
+            .iterator()
+        )
+    for code, row in barcodes.items():
+        if owners.get(code, row.sku) != row.sku:
+            errors.append(
+                f"row {row.number}: barcode {code!r} belongs to {owners[code]}"
+            )
+    for row in rows:
+        product = existing.get(row.sku)
+        if product and row.par_level is None and product.par_level < row.reorder_point:
+            errors.append(
+                f"row {row.number}: reorder_point {row.reorder_point} is above the "
+                f"current par_level {product.par_level}; add a par_level column"
+            )
+    if errors:
+        raise ImportRejected(sorted(errors, key=_row_number))
+
+
+def _row_number(error: str) -> int:
+    return int(error.split(":", 1)[0].removeprefix("row "))
+
+
+# ------------------------------------------------------------------------------
+# Writing: inside the caller's transaction, products already locked
+# ------------------------------------------------------------------------------
+
+
+def _named(model: type[Category] | type[Supplier], names: set[str]) -> dict:
+    found = {obj.name: obj for obj in model.objects.filter(name__in=names)}
+    created = model.objects.bulk_create(
+        [model(name=n) for n in sorted(names - set(found))]
+    )
+    found.update({obj.name: obj for obj in created})
+    return found
+
+
+def _apply(
+    rows: list[_Row],
+    existing: dict[str, Product],
+    *,
+    ref: str,
+    user: AbstractBaseUser | None,
+) -> ImportSummary:
+    categories = _named(Category, {r.category for r in rows if r.category})
+    suppliers = _named(Supplier, {r.supplier for r in rows if r.supplier})
+    now = timezone.now()
+    new: list[Product] = []
+    changed: list[Product] = []
+    moves: list[StockMovement] = []
+    unchanged = 0
+    fields = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
+    fields += ["category", "supplier", "stock", "updated_at"]
+
+    for row in rows:
+        values = {
+            "name": row.name,
+            "price": row.price,
+            "reorder_point": row.reorder_point,
+        }
+        optional = {
+            "par_level": row.par_level,
+            "barcode": row.barcode,
+            "cost": row.cost,
+            "category": categories.get(row.category),
+            "supplier": suppliers.get(row.supplier),
+        }
+        values.update({k: v for k, v in optional.items() if v is not None})
+        product = existing.get(row.sku)
+        if product is None:
+            values.setdefault("par_level", row.reorder_point * 2)
+            new.append(Product(sku=row.sku, stock=row.stock, **values))
+            continue
+        delta = row.stock - product.stock
+        if delta == 0 and all(getattr(product, k) == v for k, v in values.items()):
+            unchanged += 1
+            continue
+        for k, v in values.items():
+            setattr(product, k, v)
+        product.stock = row.stock
+        product.updated_at = now
+        changed.append(product)
+        if delta:
+            moves.append(_import_move(product, delta, ref, user, now))
+
+    Product.objects.bulk_create(new, batch_size=1000)
+    Product.objects.bulk_update(changed, fields, batch_size=1000)
+    moves += [_import_move(p, p.stock, ref, user, now) for p in new if p.stock]
+    StockMovement.objects.bulk_create(moves, batch_size=1000)
+    return ImportSummary(
+        created=len(new),
+        updated=len(changed),
+        unchanged=unchanged,
+        stock_changes=len(moves),
+    )
+
+
+def _import_move(product, delta, ref, user, now) -> StockMovement:
+    return StockMovement(
+        product=product,
+        delta=delta,
+        reason=StockMovement.Reason.IMPORT,
+        ref=ref,
+        user=user,
+        created_at=now,
+        stock_after=product.stock,
+    )

@@ -1,0 +1,50 @@
+"""The two roles, Managers and Clerks, as groups with their permissions.
+
+Each app's data migration calls grant(apps, "<app>") for its own models. A
+change to PERMISSIONS needs a new migration that calls grant() again (it only
+adds). Managers also need `is_staff` on their user to reach the admin.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+MANAGERS = "Managers"
+CLERKS = "Clerks"
+
+_MANAGE = ("add", "change", "delete", "view")
+
+PERMISSIONS: dict[str, dict[str, list[str]]] = {
+    MANAGERS: {
+        "inventory": [
+            f"{action}_{model}"
+            for model in ("category", "supplier", "product")
+            for action in _MANAGE
+        ]
+        + ["view_stockmovement"],
+    },
+    CLERKS: {
+        "inventory": ["view_product"],
+    },
+}
+
+
+def grant(apps, app_label: str) -> None:
+    """Give each role its permissions on app_label, creating groups as needed.
+
+    Django creates permissions after the last migration; a data migration that
+    needs them creates them first."""
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, by_app in PERMISSIONS.items():
+        codenames = by_app.get(app_label, [])
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        )
+        missing = set(codenames) - {p.codename for p in permissions}
+        if missing:
+            raise LookupError(f"No such permission in {app_label}: {sorted(missing)}")
+        group.permissions.add(*permissions)

@@ -1,0 +1,74 @@
+import os
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from pitstop.roles import CLERKS, MANAGERS, PERMISSIONS, grant
+from tests.factories import UserFactory
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+REQUIRE_POSTGRES = os.environ.get("PITSTOP_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are skipped on SQLite, and CI forbids that."""
+    if ON_POSTGRES:
+        return
+    if REQUIRE_POSTGRES and any("postgres" in item.keywords for item in items):
+        raise pytest.UsageError(
+            "PITSTOP_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL: "
+            "the PostgreSQL-only tests would be skipped."
+        )
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [
+        report.nodeid
+        for report in terminalreporter.stats.get("skipped", [])
+        if "needs PostgreSQL" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.section("PostgreSQL-only tests skipped on SQLite")
+        for nodeid in skipped:
+            terminalreporter.write_line(nodeid)
+
+
+@pytest.fixture
+def roles(db):
+    """The Managers and Clerks groups, as the data migrations make them (a
+    transactional test's flush removes them, so they are made again here)."""
+    if not Group.objects.filter(name=MANAGERS).exists():
+        for app_label in {label for perms in PERMISSIONS.values() for label in perms}:
+            grant(apps, app_label)
+
+
+@pytest.fixture
+def manager(roles):
+    user = UserFactory(username="manager", is_staff=True)
+    user.groups.add(Group.objects.get(name=MANAGERS))
+    return user
+
+
+@pytest.fixture
+def clerk(roles):
+    user = UserFactory(username="clerk")
+    user.groups.add(Group.objects.get(name=CLERKS))
+    return user
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client

@@ -1,0 +1,213 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from inventory.models import Product
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:inventory_product_changelist")
+
+
+@pytest.fixture
+def catalogue():
+    return [
+        ProductFactory(sku="DRK-001", name="Cola", barcode="7891000000014", stock=50),
+        ProductFactory(sku="SNK-001", name="Coxinha", stock=2, reorder_point=3),
+    ]
+
+
+def listed(response) -> list[str]:
+    return [p.sku for p in response.context["cl"].result_list]
+
+
+def test_the_manager_sees_the_catalogue_with_low_stock_marked(
+    manager_client, catalogue
+):
+    response = manager_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert listed(response) == ["DRK-001", "SNK-001"]
+    assert b"icon-yes" in response.content and b"icon-no" in response.content
+
+
+@pytest.mark.parametrize("term", ["DRK-001", "7891000000014", "cola"])
+def test_search_finds_by_sku_barcode_and_name(manager_client, catalogue, term):
+    assert listed(manager_client.get(CHANGELIST, {"q": term})) == ["DRK-001"]
+
+
+def test_the_low_stock_filter_shows_products_at_or_below_their_point(
+    manager_client, catalogue
+):
+    assert listed(manager_client.get(CHANGELIST, {"stock_level": "low"})) == ["SNK-001"]
+    assert listed(manager_client.get(CHANGELIST, {"stock_level": "ok"})) == ["DRK-001"]
+
+
+def test_the_other_filters_answer(manager_client, catalogue):
+    product = catalogue[0]
+    for params in (
+        {"is_active__exact": "1"},
+        {"category__id__exact": product.category_id},
+        {"supplier__id__exact": product.supplier_id},
+    ):
+        assert "DRK-001" in listed(manager_client.get(CHANGELIST, params))
+
+
+def test_adding_a_product_starts_it_at_zero_stock(manager_client):
+    response = manager_client.post(
+        reverse("admin:inventory_product_add"),
+        {"sku": "NEW-1", "name": "New", "price": "3.00", "cost": "1.00"}
+        | {"reorder_point": "2", "par_level": "6", "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert Product.objects.get(sku="NEW-1").stock == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"price": "-1.00"}, "greater than or equal to 0"),
+        ({"reorder_point": "9", "par_level": "4"}, "par level cannot be below"),
+    ],
+)
+def test_the_product_form_refuses_bad_values(
+    manager_client, catalogue, change, message
+):
+    product = catalogue[0]
+    data = {
+        "sku": product.sku,
+        "name": product.name,
+        "price": "5.00",
+        "cost": "2.00",
+        "reorder_point": "3",
+        "par_level": "6",
+        "is_active": "on",
+    } | change
+
+    response = manager_client.post(
+        reverse("admin:inventory_product_change", args=[product.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    product.refresh_from_db()
+    assert product.price == Decimal("5.00")
+
+
+def test_stock_cannot_be_typed_on_the_product_form(manager_client, catalogue):
+    product = catalogue[0]
+    response = manager_client.get(
+        reverse("admin:inventory_product_change", args=[product.pk])
+    )
+
+    assert "stock" not in response.context["adminform"].form.fields
+
+
+def test_a_receipt_from_the_admin_books_the_delivery(manager_client, catalogue):
+    cola, coxinha = catalogue
+    action = manager_client.post(
+        CHANGELIST,
+        {"action": "receive_goods", "_selected_action": [cola.pk, coxinha.pk]},
+    )
+    page = action["Location"]
+
+    assert manager_client.get(page).status_code == 200
+    response = manager_client.post(
+        page,
+        {f"qty_{cola.pk}": "12", f"qty_{coxinha.pk}": "20", "reference": "NF-1"}
+        | {"supplier": cola.supplier_id},
+    )
+
+    assert response.status_code == 302
+    cola.refresh_from_db()
+    coxinha.refresh_from_db()
+    assert (cola.stock, coxinha.stock) == (62, 22)
+
+
+def test_a_receipt_of_zero_units_is_refused(manager_client, catalogue):
+    cola = catalogue[0]
+    page = reverse("admin:inventory_product_receive") + f"?ids={cola.pk}"
+
+    response = manager_client.post(page, {f"qty_{cola.pk}": "0"})
+
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
+    cola.refresh_from_db()
+    assert cola.stock == 50
+
+
+def test_a_stocktake_from_the_admin_books_the_difference(manager_client, catalogue):
+    cola = catalogue[0]
+    page = reverse("admin:inventory_product_stocktake") + f"?ids={cola.pk}"
+
+    refused = manager_client.post(page, {f"qty_{cola.pk}": "-1", "note": "typo"})
+    assert refused.status_code == 200
+    response = manager_client.post(page, {f"qty_{cola.pk}": "47", "note": "broken"})
+
+    assert response.status_code == 302
+    cola.refresh_from_db()
+    assert cola.stock == 47
+    assert cola.movements.latest("pk").note == "broken"
+
+
+def test_the_admin_import_reports_errors_and_writes_nothing(manager_client):
+    page = reverse("admin:inventory_product_import")
+    bad = SimpleUploadedFile(
+        "bad.csv", b"sku,name,price,stock,reorder_point\nA,X,?,1,1\n"
+    )
+
+    response = manager_client.post(page, {"file": bad})
+
+    assert "row 2: price: &#x27;?&#x27; is not an amount" in response.content.decode()
+    assert not Product.objects.exists()
+
+    good = SimpleUploadedFile(
+        "ok.csv", b"sku,name,price,stock,reorder_point\nA,X,1,4,1\n"
+    )
+    assert manager_client.post(page, {"file": good}).status_code == 302
+    assert Product.objects.get(sku="A").stock == 4
+
+
+def test_the_export_reads_back_as_an_unchanged_import(manager_client, catalogue):
+    response = manager_client.post(
+        CHANGELIST,
+        {"action": "export_csv", "_selected_action": [p.pk for p in catalogue]},
+    )
+    data = b"".join(response.streaming_content)
+
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert [r["sku"] for r in rows] == ["DRK-001", "SNK-001"]
+    page = reverse("admin:inventory_product_import")
+    manager_client.post(page, {"file": SimpleUploadedFile("p.csv", data)})
+    assert Product.objects.get(sku="DRK-001").movements.count() == 1
+
+
+def test_the_ledger_is_read_only(manager_client, catalogue):
+    ledger = reverse("admin:inventory_stockmovement_changelist")
+    move = catalogue[0].movements.get()
+
+    assert manager_client.get(ledger).status_code == 200
+    assert (
+        manager_client.get(reverse("admin:inventory_stockmovement_add")).status_code
+        == 403
+    )
+    assert (
+        manager_client.post(
+            reverse("admin:inventory_stockmovement_delete", args=[move.pk]),
+            {"post": "yes"},
+        ).status_code
+        == 403
+    )
+
+
+def test_a_clerk_gets_no_admin(clerk_client):
+    response = clerk_client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
