@@ -10,7 +10,13 @@ from django.urls import path, reverse
 from inventory.exceptions import ImportRejected
 from inventory.forms import ProductImportForm, ReceiptForm, StocktakeForm
 from inventory.importing import products_export, products_import
-from inventory.models import Category, Product, StockMovement, Supplier
+from inventory.models import (
+    Category,
+    LowStockAlert,
+    Product,
+    StockMovement,
+    Supplier,
+)
 from inventory.services import stock_count, stock_receive
 
 
@@ -229,6 +235,31 @@ class StockMovementAdmin(admin.ModelAdmin):
     list_select_related = ["product", "user"]
     search_fields = ["product__sku", "product__name", "ref"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LowStockAlert)
+class LowStockAlertAdmin(admin.ModelAdmin):
+    """Opened by a sale (or any decrease) crossing the reorder point; closed
+    when stock goes back above it. Read-only."""
+
+    list_display = ["product", "current_stock", "reorder_point", "stock_at_open"]
+    list_display += ["opened_at", "closed_at"]
+    list_filter = [("closed_at", admin.EmptyFieldListFilter), "opened_at"]
+    list_select_related = ["product"]
+    search_fields = ["product__sku", "product__name"]
+
+    @admin.display(description="stock now", ordering="product__stock")
+    def current_stock(self, alert: LowStockAlert) -> int:
+        return alert.product.stock
 
     def has_add_permission(self, request):
         return False

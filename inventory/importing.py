@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from inventory.exceptions import ImportRejected
 from inventory.models import Category, Product, StockMovement, Supplier
-from inventory.services import products_lock
+from inventory.services import products_lock, track_crossing
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
 OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
@@ -285,6 +285,7 @@ def _apply(
     new: list[Product] = []
     changed: list[Product] = []
     moves: list[StockMovement] = []
+    was_low: dict[int, bool] = {}
     unchanged = 0
     fields = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
     fields += ["category", "supplier", "stock", "updated_at"]
@@ -312,6 +313,7 @@ def _apply(
         if delta == 0 and all(getattr(product, k) == v for k, v in values.items()):
             unchanged += 1
             continue
+        was_low[product.pk] = product.is_low
         for k, v in values.items():
             setattr(product, k, v)
         product.stock = row.stock
@@ -324,6 +326,11 @@ def _apply(
     Product.objects.bulk_update(changed, fields, batch_size=1000)
     moves += [_import_move(p, p.stock, ref, user, now) for p in new if p.stock]
     StockMovement.objects.bulk_create(moves, batch_size=1000)
+    for move in moves:
+        if move.product.pk in was_low:
+            track_crossing(
+                product=move.product, was_low=was_low[move.product.pk], movement=move
+            )
     return ImportSummary(
         created=len(new),
         updated=len(changed),

@@ -138,3 +138,40 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.sku} {self.delta:+d} ({self.reason})"
+
+
+class LowStockAlert(models.Model):
+    """Opened when stock crosses down to the reorder point, closed when a
+    receipt (or any increase) lifts it back above: one alert per crossing."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="low_stock_alerts"
+    )
+    movement = models.ForeignKey(
+        StockMovement,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The stock change that crossed the reorder point.",
+    )
+    stock_at_open = models.IntegerField()
+    reorder_point = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(closed_at__isnull=True),
+                name="lowstockalert_one_open_per_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "open" if self.closed_at is None else "closed"
+        return f"Low stock: {self.product.sku} ({state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

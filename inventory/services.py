@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from inventory.exceptions import InsufficientStock
-from inventory.models import Product, StockMovement, Supplier
+from inventory.models import LowStockAlert, Product, StockMovement, Supplier
+from inventory.tasks import low_stock_event_write
 
 LOCK_CHUNK = 5000
 
@@ -37,14 +38,18 @@ def stock_move(
     note: str = "",
     user: AbstractBaseUser | None = None,
 ) -> StockMovement:
-    """Change stock and append the ledger row. Caller holds the row lock."""
+    """Change stock and append the ledger row. Caller holds the row lock.
+
+    A crossing of the reorder point opens or closes the product's low-stock
+    alert in the same transaction (see track_crossing)."""
     if product.stock + delta < 0:
         raise InsufficientStock(
             sku=product.sku, name=product.name, available=product.stock, wanted=-delta
         )
+    was_low = product.is_low
     product.stock += delta
     product.save(update_fields=["stock", "updated_at"])
-    return StockMovement.objects.create(
+    movement = StockMovement.objects.create(
         product=product,
         delta=delta,
         reason=reason,
@@ -53,6 +58,25 @@ def stock_move(
         user=user,
         stock_after=product.stock,
     )
+    track_crossing(product=product, was_low=was_low, movement=movement)
+    return movement
+
+
+def track_crossing(*, product: Product, was_low: bool, movement: StockMovement) -> None:
+    """Open the low-stock alert on a crossing down (queueing its event after
+    commit) or close it on a crossing up. Caller holds the row lock."""
+    if product.is_low and not was_low:
+        alert = LowStockAlert.objects.create(
+            product=product,
+            movement=movement,
+            stock_at_open=product.stock,
+            reorder_point=product.reorder_point,
+        )
+        low_stock_event_write.delay_on_commit(alert.pk)
+    elif was_low and not product.is_low:
+        product.low_stock_alerts.filter(closed_at__isnull=True).update(
+            closed_at=movement.created_at
+        )
 
 
 def stock_receive(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "inventory",
     "sales",
@@ -134,6 +135,37 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Reports, low-stock events and replenishment orders (DESIGN.md's layout), in
+# an S3 bucket when PITSTOP_REPORTS_BUCKET is set, else a local folder. Code
+# only ever says storages["reports"] and storage.url(key): a presigned URL on
+# S3, the permission-checked /reports/files/ view locally.
+REPORTS_BUCKET = env("PITSTOP_REPORTS_BUCKET", default="")
+if REPORTS_BUCKET:
+    # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+    # Endpoint and credentials come from boto3's own environment
+    # (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID..., the instance role).
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": REPORTS_BUCKET,
+            "region_name": env("AWS_REGION", default=None),
+            "default_acl": None,  # private: the bucket blocks public access
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+            "querystring_auth": True,
+            "querystring_expire": 3600,  # presigned downloads last an hour
+            "file_overwrite": True,  # re-running a period replaces its keys
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    STORAGES["reports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.path("PITSTOP_REPORTS_DIR", default=VAR_DIR / "reports"),
+            "base_url": "/reports/files/",
+            "allow_overwrite": True,
+        },
+    }
 MEDIA_ROOT = VAR_DIR / "media"
 
 # ------------------------------------------------------------------------------
@@ -145,9 +177,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: a folder is the queue, no server needed.
     _queue_dir = VAR_DIR / "broker"
     _queue_dir.mkdir(exist_ok=True)
+    # Its fanout (worker control) folder defaults to ./control: keep it here.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(_queue_dir / "control"),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -166,11 +200,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "EXCEPTION_HANDLER": "sales.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pit Stop kiosk API",
+    "DESCRIPTION": "Product look-up and sales for self-service kiosks. "
+    "Authenticate with `Authorization: Token <key>` (manage.py drf_create_token).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our static files: kiosks and the docs need no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # ------------------------------------------------------------------------------

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/sales/new/", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("sales/", include("sales.urls")),
+    path("api/", include("sales.api_urls")),
 ]

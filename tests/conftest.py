@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 
+from pitstop.celery import app as celery_app
 from pitstop.roles import CLERKS, MANAGERS, PERMISSIONS, grant
 from tests.factories import UserFactory
 
@@ -37,6 +38,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("PostgreSQL-only tests skipped on SQLite")
         for nodeid in skipped:
             terminalreporter.write_line(nodeid)
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process():
+    """Tasks queued with delay_on_commit run in the test's process on commit;
+    the test that starts a real worker turns this off."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def reports_storage(settings, tmp_path):
+    """Reports, events and orders go to a fresh folder for each test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": tmp_path / "reports",
+                "base_url": "/reports/files/",
+                "allow_overwrite": True,
+            },
+        },
+    }
+    return tmp_path / "reports"
 
 
 @pytest.fixture

@@ -1,14 +1,21 @@
+import datetime
+import random
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 import inventory
+from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
-from inventory.models import Product, Supplier
+from inventory.models import LowStockAlert, Product, StockMovement, Supplier
+from inventory.services import stock_receive
 from pitstop.roles import CLERKS, MANAGERS
+from sales.models import Sale
+from sales.services import sale_create
 
 CATALOGUE = Path(inventory.__file__).parent / "demo" / "products.csv"
 SUPPLIERS = [
@@ -27,26 +34,28 @@ USERS = [
     ("manager", "pitstop-manager", MANAGERS, True),
     ("clerk", "pitstop-clerk", CLERKS, False),
 ]
+HISTORY_DAYS = 14
+# Sales per hour of a store day: a morning coffee rush, lunch, the drive home.
+HOURLY = {6: 3, 7: 6, 8: 5, 9: 3, 10: 2, 11: 3, 12: 5, 13: 4, 14: 2, 15: 2}
+HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
 
 
 class Command(BaseCommand):
-    help = "Load the demo store: suppliers, ~60 products, a manager and a clerk."
+    help = (
+        "Load the demo store once: suppliers, ~60 products, a manager and a "
+        "clerk, and two weeks of sales and deliveries."
+    )
 
-    @transaction.atomic
     def handle(self, *args, **options):
         if Product.objects.exists():
-            self.stdout.write("The catalogue is already loaded; left as it is.")
+            self.stdout.write("The demo store is already loaded; left as it is.")
         else:
-            self._load_catalogue()
-        User = get_user_model()
-        for username, password, group, is_staff in USERS:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"is_staff": is_staff}
-            )
-            if created:
-                user.set_password(password)
-                user.save()
-            user.groups.add(Group.objects.get(name=group))
+            with transaction.atomic():
+                self._load_catalogue()
+        users = self._users()
+        if not Sale.objects.exists():
+            self._history(clerk=users["clerk"], manager=users["manager"])
+        for username, password, group, _ in USERS:
             self.stdout.write(f"{group[:-1]}: {username} / {password}")
 
     def _load_catalogue(self) -> None:
@@ -57,3 +66,77 @@ class Command(BaseCommand):
             )
         summary = products_import(data=CATALOGUE.read_bytes(), source="demo catalogue")
         self.stdout.write(f"Catalogue: {summary}")
+
+    def _users(self) -> dict:
+        users = {}
+        for username, password, group, is_staff in USERS:
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults={"is_staff": is_staff}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            user.groups.add(Group.objects.get(name=group))
+            users[username] = user
+        return users
+
+    def _history(self, *, clerk, manager) -> None:
+        """Two weeks of store days made through the real services, then moved
+        back in time: deliveries each morning for what ran low, sales through
+        the day weighted towards coffee and cold drinks."""
+        rng = random.Random(2026)
+        products = list(Product.objects.order_by("pk"))
+        weights = [
+            8 if p.category.name in ("Coffee", "Drinks") else 2 for p in products
+        ]
+        today = timezone.localdate()
+        sales = 0
+        for days_ago in range(HISTORY_DAYS, 0, -1):
+            day = today - datetime.timedelta(days=days_ago)
+            opening = _at(day, 6, 0)
+            low = {p.pk: p.par_level - p.stock for p in _refresh(products) if p.is_low}
+            if low:
+                moves = stock_receive(
+                    supplier=None,
+                    quantities=low,
+                    reference=f"delivery {day}",
+                    user=manager,
+                )
+                _backdate(moves, opening)
+            for hour, count in HOURLY.items():
+                for _ in range(count + rng.randint(0, 2)):
+                    at = _at(day, hour, rng.randint(0, 59))
+                    picks = rng.choices(products, weights, k=rng.randint(1, 3))
+                    lines = [(p.sku, rng.choice([1, 1, 1, 2])) for p in picks]
+                    try:
+                        sale, _ = sale_create(clerk=clerk, lines=lines)
+                    except InsufficientStock:  # the customer takes something else
+                        continue
+                    Sale.objects.filter(pk=sale.pk).update(created_at=at)
+                    _backdate(
+                        StockMovement.objects.filter(reason="sale", ref=str(sale.pk)),
+                        at,
+                    )
+                    sales += 1
+        self.stdout.write(f"History: {sales} sales over the last {HISTORY_DAYS} days")
+
+
+def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone()
+    )
+
+
+def _refresh(products: list[Product]) -> list[Product]:
+    for product in products:
+        product.refresh_from_db(fields=["stock"])
+    return products
+
+
+def _backdate(moves, at: datetime.datetime) -> None:
+    """Demo only: put what the services just wrote at its place in the past."""
+    ids = [m.pk for m in moves]
+    StockMovement.objects.filter(pk__in=ids).update(created_at=at)
+    LowStockAlert.objects.filter(movement_id__in=ids).update(opened_at=at)
+    closed_by_these = {m.created_at for m in moves}
+    LowStockAlert.objects.filter(closed_at__in=closed_by_these).update(closed_at=at)

@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+
+from sales.exceptions import SaleNotVoidable
+from sales.models import Sale, SaleLine
+from sales.services import sale_void
+
+
+class SaleLineInline(admin.TabularInline):
+    model = SaleLine
+    fields = ["product", "quantity", "unit_price", "line_total"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=255, help_text="Why: shown on the receipt and in the ledger."
+    )
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    """Sales are made by the sale form and the kiosk API; here they are read,
+    and voided by a manager with a reason."""
+
+    list_display = ["id", "created_at", "clerk", "channel", "status", "total"]
+    list_filter = ["status", "channel", "created_at", "clerk"]
+    list_select_related = ["clerk"]
+    date_hierarchy = "created_at"
+    search_fields = ["id", "idempotency_key", "lines__product__sku"]
+    inlines = [SaleLineInline]
+    actions = ["void_sales"]
+    fields = [
+        "created_at",
+        "clerk",
+        "channel",
+        "status",
+        "total",
+        "idempotency_key",
+        "voided_at",
+        "voided_by",
+        "void_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_void_permission(self, request):
+        return request.user.has_perm("sales.void_sale")
+
+    @admin.action(description="Void the selected sales", permissions=["void"])
+    def void_sales(self, request, queryset):
+        form = VoidForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            voided = 0
+            for sale in queryset.order_by("pk"):
+                try:
+                    sale_void(
+                        sale_id=sale.pk,
+                        user=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    voided += 1
+                except SaleNotVoidable as exc:
+                    messages.warning(request, exc.message)
+            if voided:
+                messages.success(request, f"Voided {voided} sale(s); stock put back.")
+            return HttpResponseRedirect(request.get_full_path())
+        return render(
+            request,
+            "admin/sales/sale/void.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Void sales",
+                "form": form,
+                "sales": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,146 @@
+"""The kiosk API (DESIGN.md's contract): product look-up and selling.
+
+Input is checked by sales.services, the single place that knows what a sale
+may hold; the serializers here describe the contract for the OpenAPI schema
+and shape the answers."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from inventory.exceptions import InsufficientStock
+from inventory.models import Product
+from sales.exceptions import IdempotencyKeyReused, InvalidSale
+from sales.models import Sale
+from sales.services import sale_create
+
+
+def api_exception_handler(exc, context):
+    """Every error the API returns reads {"error": "..."}."""
+    response = exception_handler(exc, context)
+    if response is not None and "detail" in response.data:
+        response.data = {"error": str(response.data["detail"])}
+    return response
+
+
+def permission(perm: str) -> type[BasePermission]:
+    class HasPermission(BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.has_perm(perm))
+
+    return HasPermission
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    low_stock = serializers.BooleanField(source="is_low")
+
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "price", "stock", "reorder_point", "low_stock"]
+
+
+class SaleLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    name = serializers.CharField(source="product.name")
+    qty = serializers.IntegerField(source="quantity")
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class SaleSerializer(serializers.ModelSerializer):
+    lines = SaleLineSerializer(many=True)
+
+    class Meta:
+        model = Sale
+        fields = ["id", "total", "status", "channel", "created_at", "lines"]
+
+
+class SaleRequestSerializer(serializers.Serializer):
+    lines = inline_serializer(
+        "SaleRequestLine",
+        {
+            "sku": serializers.CharField(),
+            "qty": serializers.IntegerField(min_value=1, max_value=999),
+        },
+        many=True,
+    )
+    idempotency_key = serializers.CharField(max_length=64, required=False)
+
+
+ERROR = inline_serializer("Error", {"error": serializers.CharField()})
+STOCK_ERROR = inline_serializer(
+    "InsufficientStock",
+    {
+        "error": serializers.CharField(default="insufficient_stock"),
+        "sku": serializers.CharField(),
+        "available": serializers.IntegerField(),
+        "wanted": serializers.IntegerField(),
+        "message": serializers.CharField(),
+    },
+)
+
+
+class ProductDetail(APIView):
+    permission_classes = [permission("inventory.view_product")]
+
+    @extend_schema(responses={200: ProductSerializer, 404: ERROR})
+    def get(self, request: Request, sku: str) -> Response:
+        product = get_object_or_404(Product, sku=sku, is_active=True)
+        return Response(ProductSerializer(product).data)
+
+
+class SaleCreate(APIView):
+    permission_classes = [permission("sales.add_sale")]
+
+    @extend_schema(
+        request=SaleRequestSerializer,
+        responses={
+            201: SaleSerializer,
+            200: OpenApiResponse(SaleSerializer, "The sale this key already made."),
+            400: ERROR,
+            409: OpenApiResponse(STOCK_ERROR, "Not enough stock; nothing sold."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = request.data
+        lines = body.get("lines") if isinstance(body, dict) else None
+        if not isinstance(lines, list) or not all(isinstance(x, dict) for x in lines):
+            return _error('The body must be {"lines": [{"sku": "…", "qty": 1}, …]}.')
+        key = body.get("idempotency_key") or ""
+        if not isinstance(key, str):
+            return _error("idempotency_key must be a string.")
+        try:
+            sale, created = sale_create(
+                clerk=request.user,
+                lines=[(line.get("sku"), line.get("qty")) for line in lines],
+                channel=Sale.Channel.KIOSK,
+                idempotency_key=key,
+            )
+        except InsufficientStock as exc:
+            return Response(
+                {
+                    "error": "insufficient_stock",
+                    "sku": exc.sku,
+                    "available": exc.available,
+                    "wanted": exc.wanted,
+                    "message": str(exc),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except IdempotencyKeyReused as exc:
+            return _error(exc.message, status=status.HTTP_409_CONFLICT)
+        except InvalidSale as exc:
+            return _error(exc.message)
+        sale = Sale.objects.prefetch_related("lines__product").get(pk=sale.pk)
+        return Response(
+            SaleSerializer(sale).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _error(message: str, status: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"error": message}, status=status)

@@ -1,0 +1,17 @@
+class InvalidSale(Exception):
+    """A sale that cannot be made as asked; the message says why, for the clerk."""
+
+    def __init__(self, message: str, *, sku: str | None = None):
+        self.message = message
+        self.sku = sku
+        super().__init__(message)
+
+
+class IdempotencyKeyReused(InvalidSale):
+    """The key belongs to another sale: another clerk's, or other lines."""
+
+
+class SaleNotVoidable(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)

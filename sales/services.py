@@ -1,0 +1,182 @@
+"""Selling and voiding. Each service owns its transaction and locks the
+products through inventory.services.products_lock (pk order), so concurrent
+sales neither lose updates nor deadlock."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from inventory.exceptions import InsufficientStock
+from inventory.models import Product, StockMovement
+from inventory.services import products_lock, stock_move
+from sales.exceptions import IdempotencyKeyReused, InvalidSale, SaleNotVoidable
+from sales.models import Sale, SaleLine
+
+MAX_LINES = 100
+MAX_QUANTITY = 999
+CENT = Decimal("0.01")
+
+
+def sale_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
+    """Check (sku, quantity) pairs and merge repeated skus, keeping first order."""
+    lines = list(lines)
+    if not lines:
+        raise InvalidSale("A sale needs at least one line.")
+    if len(lines) > MAX_LINES:
+        raise InvalidSale(
+            f"A sale has at most {MAX_LINES} lines; this has {len(lines)}."
+        )
+    merged: dict[str, int] = {}
+    for sku, quantity in lines:
+        if not isinstance(sku, str) or not sku.strip():
+            raise InvalidSale("Every line needs a product code (sku).")
+        sku = sku.strip()
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 1 <= quantity <= MAX_QUANTITY
+        ):
+            raise InvalidSale(
+                f"The quantity of {sku} must be a whole number from 1 to "
+                f"{MAX_QUANTITY}; got {quantity!r}.",
+                sku=sku,
+            )
+        merged[sku] = merged.get(sku, 0) + quantity
+        if merged[sku] > MAX_QUANTITY:
+            raise InvalidSale(
+                f"The quantity of {sku} adds up to {merged[sku]}; at most "
+                f"{MAX_QUANTITY} per sale.",
+                sku=sku,
+            )
+    return merged
+
+
+def sale_create(
+    *,
+    clerk: AbstractBaseUser,
+    lines: Iterable[tuple[object, object]],
+    channel: Sale.Channel = Sale.Channel.COUNTER,
+    idempotency_key: str = "",
+) -> tuple[Sale, bool]:
+    """Sell all the lines or none: locks their products, refuses the whole sale
+    with InsufficientStock if one lacks stock, writes the sale, its lines and a
+    `sale` movement per line. Returns (sale, created); a known idempotency key
+    returns its sale with created False and changes nothing."""
+    quantities = sale_lines_clean(lines)
+    key = idempotency_key.strip()
+    if len(key) > 64:
+        raise InvalidSale("The idempotency key is longer than 64 characters.")
+    if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+        return sale, False
+
+    ids = dict(
+        Product.objects.filter(sku__in=quantities, is_active=True).values_list(
+            "sku", "pk"
+        )
+    )
+    for sku in quantities:
+        if sku not in ids:
+            raise InvalidSale(f"No product on sale with the code {sku}.", sku=sku)
+
+    try:
+        with transaction.atomic():
+            products = products_lock(ids=ids.values())
+            # Under the lock: a twin request with this key has committed or
+            # will find ours (the unique key is the last word, below).
+            if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+                return sale, False
+            lines_to_sell = [
+                (products[ids[sku]], qty) for sku, qty in quantities.items()
+            ]
+            for product, qty in lines_to_sell:
+                if not product.is_active:  # taken off sale a moment ago
+                    raise InvalidSale(
+                        f"No product on sale with the code {product.sku}.",
+                        sku=product.sku,
+                    )
+                if product.stock < qty:
+                    raise InsufficientStock(
+                        sku=product.sku,
+                        name=product.name,
+                        available=product.stock,
+                        wanted=qty,
+                    )
+            sale = Sale.objects.create(
+                clerk=clerk,
+                channel=channel,
+                idempotency_key=key,
+                total=sum(p.price * qty for p, qty in lines_to_sell).quantize(CENT),
+            )
+            SaleLine.objects.bulk_create(
+                SaleLine(
+                    sale=sale,
+                    product=product,
+                    quantity=qty,
+                    unit_price=product.price,
+                    unit_cost=product.cost,
+                    line_total=(product.price * qty).quantize(CENT),
+                )
+                for product, qty in lines_to_sell
+            )
+            for product, qty in lines_to_sell:
+                stock_move(
+                    product=product,
+                    delta=-qty,
+                    reason=StockMovement.Reason.SALE,
+                    ref=str(sale.pk),
+                    user=clerk,
+                )
+    except IntegrityError:
+        if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+            return sale, False
+        raise
+    return sale, True
+
+
+def _sale_for_key(
+    key: str, *, clerk: AbstractBaseUser, quantities: dict[str, int]
+) -> Sale | None:
+    sale = Sale.objects.filter(idempotency_key=key).first()
+    if sale is None:
+        return None
+    sold = dict(sale.lines.values_list("product__sku", "quantity"))
+    if sale.clerk_id != clerk.pk or sold != quantities:
+        raise IdempotencyKeyReused(
+            "This idempotency key was already used for a different sale."
+        )
+    return sale
+
+
+def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
+    """Put a sale's stock back (`void` movements) and mark it voided, once.
+    Locks the sale row, then its products in pk order."""
+    if not user.has_perm("sales.void_sale"):
+        raise PermissionDenied("Only managers can void a sale.")
+    reason = reason.strip()
+    if not reason:
+        raise SaleNotVoidable("Say why the sale is voided.")
+    with transaction.atomic():
+        sale = Sale.objects.select_for_update().get(pk=sale_id)
+        if sale.status == Sale.Status.VOIDED:
+            raise SaleNotVoidable(f"Sale {sale.pk} was already voided.")
+        lines = list(sale.lines.all())
+        products = products_lock(ids=[line.product_id for line in lines])
+        for line in lines:
+            stock_move(
+                product=products[line.product_id],
+                delta=line.quantity,
+                reason=StockMovement.Reason.VOID,
+                ref=str(sale.pk),
+                note=reason[:255],
+                user=user,
+            )
+        sale.status = Sale.Status.VOIDED
+        sale.voided_at = timezone.now()
+        sale.voided_by = user
+        sale.void_reason = reason
+        sale.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    return sale

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sales import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("", views.sales_today, name="today"),
+    path("new/", views.sale_new, name="new"),
+    path("<int:pk>/", views.sale_receipt, name="receipt"),
+]
