@@ -23,6 +23,14 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
         ]
         + ["view_stockmovement", "view_lowstockalert"],
         "sales": ["add_sale", "view_sale", "void_sale", "view_saleline"],
+        "reports": ["view_report", "change_report"],
+        "django_celery_beat": [
+            "view_periodictask",
+            "change_periodictask",
+            "view_crontabschedule",
+            "add_crontabschedule",
+            "change_crontabschedule",
+        ],
     },
     CLERKS: {
         "inventory": ["view_product"],

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from pitstop.storage import local_reports, s3_reports
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -98,6 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not memory: the test that starts a real Celery worker shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -135,37 +139,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Reports, low-stock events and replenishment orders (DESIGN.md's layout), in
-# an S3 bucket when PITSTOP_REPORTS_BUCKET is set, else a local folder. Code
-# only ever says storages["reports"] and storage.url(key): a presigned URL on
-# S3, the permission-checked /reports/files/ view locally.
+# Reports, low-stock events and replenishment orders (DESIGN.md's layout): an
+# S3 bucket when PITSTOP_REPORTS_BUCKET is set, else a local folder.
 REPORTS_BUCKET = env("PITSTOP_REPORTS_BUCKET", default="")
-if REPORTS_BUCKET:
-    # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
-    # Endpoint and credentials come from boto3's own environment
-    # (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID..., the instance role).
-    STORAGES["reports"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": REPORTS_BUCKET,
-            "region_name": env("AWS_REGION", default=None),
-            "default_acl": None,  # private: the bucket blocks public access
-            "object_parameters": {"ServerSideEncryption": "AES256"},
-            "querystring_auth": True,
-            "querystring_expire": 3600,  # presigned downloads last an hour
-            "file_overwrite": True,  # re-running a period replaces its keys
-            "signature_version": "s3v4",
-        },
-    }
-else:
-    STORAGES["reports"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env.path("PITSTOP_REPORTS_DIR", default=VAR_DIR / "reports"),
-            "base_url": "/reports/files/",
-            "allow_overwrite": True,
-        },
-    }
+STORAGES["reports"] = (
+    s3_reports(REPORTS_BUCKET, region=env("AWS_REGION", default=None))
+    if REPORTS_BUCKET
+    else local_reports(env.path("PITSTOP_REPORTS_DIR", default=VAR_DIR / "reports"))
+)
 MEDIA_ROOT = VAR_DIR / "media"
 
 # ------------------------------------------------------------------------------
@@ -224,5 +205,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
+    },
 }

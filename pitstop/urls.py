@@ -8,4 +8,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("sales/", include("sales.urls")),
     path("api/", include("sales.api_urls")),
+    path("reports/", include("reports.urls")),
 ]

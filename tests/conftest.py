@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from pitstop.celery import app as celery_app
 from pitstop.roles import CLERKS, MANAGERS, PERMISSIONS, grant
+from pitstop.storage import local_reports
 from tests.factories import UserFactory
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -54,14 +55,7 @@ def reports_storage(settings, tmp_path):
     """Reports, events and orders go to a fresh folder for each test."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "reports": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {
-                "location": tmp_path / "reports",
-                "base_url": "/reports/files/",
-                "allow_overwrite": True,
-            },
-        },
+        "reports": local_reports(tmp_path / "reports"),
     }
     return tmp_path / "reports"
 

@@ -1,0 +1,95 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from reports.forms import GenerateReportForm
+from reports.models import Report
+from reports.periods import Period
+from reports.tasks import report_daily, report_weekly
+
+
+def _queue(period_kind: str, label: str) -> None:
+    task = report_daily if period_kind == Report.Kind.DAILY else report_weekly
+    task.delay_on_commit(label)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["period", "kind", "status", "sales", "revenue", "downloads"]
+    list_display += ["generated_at", "duration_ms"]
+    list_filter = ["kind", "status"]
+    search_fields = ["period"]
+    actions = ["generate_again"]
+    change_list_template = "admin/reports/report/change_list.html"
+    fields = ["kind", "period", "status", "totals", "downloads", "generated_at"]
+    fields += ["duration_ms", "attempts", "error", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description="sales")
+    def sales(self, report: Report):
+        return report.totals.get("sales", "—")
+
+    @admin.display(description="revenue")
+    def revenue(self, report: Report):
+        return report.totals.get("revenue", "—")
+
+    @admin.display(description="files")
+    def downloads(self, report: Report):
+        # storage.url: a presigned URL on S3, the managers-only view locally.
+        storage = storages["reports"]
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            ((storage.url(k), n) for n, k in report.files.items()),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Generate the selected reports again", permissions=["change"]
+    )
+    def generate_again(self, request, queryset):
+        for report in queryset:
+            _queue(report.kind, report.period)
+        messages.success(
+            request, f"{queryset.count()} report(s) queued; refresh in a moment."
+        )
+
+    def get_urls(self):
+        generate = path(
+            "generate/",
+            self.admin_site.admin_view(self.generate_view),
+            name="reports_report_generate",
+        )
+        return [generate, *super().get_urls()]
+
+    def generate_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = GenerateReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            period: Period = form.parsed_period
+            _queue(period.kind, period.label)
+            messages.success(
+                request,
+                format_html("The {} report {} is queued.", period.kind, period.label),
+            )
+            return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
+        return render(
+            request,
+            "admin/reports/report/generate.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Generate a report now",
+                "form": form,
+            },
+        )

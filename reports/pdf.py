@@ -1,0 +1,289 @@
+"""The report as a PDF: ReportLab platypus for the layout, ReportLab's own
+graphics for the charts. Reads only what ReportData holds, so memory stays
+bounded whatever the number of sales."""
+
+import datetime
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import BinaryIO
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from reports.selectors import ProductSales, ReportData
+
+SYMBOLS = {"BRL": "R$"}
+INK = colors.HexColor("#1f3a5f")
+BAR = colors.HexColor("#2f7dbf")
+STRIPE = colors.HexColor("#eef3f8")
+RULE = colors.HexColor("#c7d2de")
+MUTED = colors.HexColor("#555555")
+MARGIN = 18 * mm
+WIDTH = A4[0] - 2 * MARGIN
+
+STYLES = getSampleStyleSheet()
+TITLE = ParagraphStyle("title", STYLES["Title"], textColor=INK, alignment=0)
+H2 = ParagraphStyle("h2", STYLES["Heading2"], textColor=INK, spaceBefore=10)
+BODY = STYLES["BodyText"]
+CELL = ParagraphStyle("cell", BODY, fontSize=9, leading=11)
+CELL_R = ParagraphStyle("cell_r", CELL, alignment=TA_RIGHT)
+HEAD = ParagraphStyle("head", CELL, fontName="Helvetica-Bold", textColor=colors.white)
+HEAD_R = ParagraphStyle("head_r", HEAD, alignment=TA_RIGHT)
+META = ParagraphStyle("meta", BODY, textColor=MUTED)
+
+
+def symbol() -> str:
+    return SYMBOLS.get(settings.PITSTOP_CURRENCY, settings.PITSTOP_CURRENCY)
+
+
+def money(amount: Decimal) -> str:
+    """R$ 1,234.50: Decimal formatting, so no float ever touches the amount."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol()} {abs(amount):,.2f}"
+
+
+def title(data: ReportData) -> str:
+    period = data.period
+    if period.kind == "weekly":
+        last = period.end - datetime.timedelta(days=1)  # end is exclusive
+        days = f"{period.start} \N{EN DASH} {last}"
+        return f"Pit Stop — weekly report {period.label} ({days})"
+    return f"Pit Stop — {period.kind} report {period.label}"
+
+
+def report_pdf(data: ReportData, out: BinaryIO) -> None:
+    """Write the report's PDF to out."""
+    heading = title(data)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=heading,
+        author="Pit Stop",
+    )
+    generated = timezone.localtime(data.generated_at, timezone.get_default_timezone())
+    story: list[Flowable] = [
+        Paragraph(escape(heading), TITLE),
+        Paragraph(
+            f"Time zone {settings.TIME_ZONE} · currency {settings.PITSTOP_CURRENCY}"
+            f" · generated {generated:%Y-%m-%d %H:%M}",
+            META,
+        ),
+        Spacer(1, 4 * mm),
+        totals_table(data),
+    ]
+    if not data.products:
+        story += [Spacer(1, 6 * mm), Paragraph("No sales in this period.", BODY)]
+    else:
+        story += [
+            section(
+                f"Top sellers by revenue ({symbol()})", top_chart(data.top_by_revenue)
+            ),
+            section("Top 10 by revenue", products_table(data.top_by_revenue)),
+            section("Top 10 by units", products_table(data.top_by_units)),
+            section("Sales by hour of day (number of sales)", hour_chart(data)),
+        ]
+    # Not kept together: a long restock list must split, its header repeating.
+    story += [Paragraph("Restock", H2), restock_table(data)]
+    doc.build(story, onFirstPage=footer(heading), onLaterPages=footer(heading))
+
+
+def section(heading: str, body: Flowable) -> KeepTogether:
+    """A heading that never sits alone at the foot of a page."""
+    return KeepTogether([Paragraph(escape(heading), H2), body])
+
+
+def footer(heading: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
+    """Title and page number at the foot, so a loose printed page is traceable."""
+
+    def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(MARGIN, 10 * mm, heading)
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"page {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def table(
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    widths: Sequence[float | None],
+    right: Sequence[int] = (),
+) -> Table:
+    """A striped table whose header repeats on every page it spans; cells are
+    Paragraphs so long product names wrap instead of overflowing."""
+    known = sum(w for w in widths if w is not None)
+    fill = (WIDTH - known) / sum(1 for w in widths if w is None)
+
+    def cells(row: Sequence[object], left: ParagraphStyle, rt: ParagraphStyle) -> list:
+        return [
+            Paragraph(escape(str(v)), rt if i in right else left)
+            for i, v in enumerate(row)
+        ]
+
+    grid = [cells(header, HEAD, HEAD_R), *(cells(row, CELL, CELL_R) for row in rows)]
+    result = Table(grid, colWidths=[w or fill for w in widths], repeatRows=1)
+    result.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), INK),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return result
+
+
+def totals_table(data: ReportData) -> Table:
+    """The period at a glance: two label/value pairs per row."""
+    t = data.totals
+    pairs = [
+        ("Sales", f"{t.sales:,}"),
+        ("Revenue", money(t.revenue)),
+        ("Units", f"{t.units:,}"),
+        ("Cost", money(t.cost)),
+        ("Average ticket", money(t.average_ticket)),
+        ("Margin", money(t.margin)),
+        ("Voided sales", f"{t.voided_sales:,}"),
+        ("Voided total", money(t.voided_total)),
+    ]
+    rows = [[*pairs[i], *pairs[i + 1]] for i in range(0, len(pairs), 2)]
+    result = Table(rows, colWidths=[WIDTH * 0.22, WIDTH * 0.28] * 2)
+    result.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), "Helvetica"),
+                ("FONTNAME", (1, 0), (1, -1), "Helvetica-Bold"),
+                ("FONTNAME", (3, 0), (3, -1), "Helvetica-Bold"),
+                ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+                ("TEXTCOLOR", (2, 0), (2, -1), MUTED),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("ALIGN", (3, 0), (3, -1), "RIGHT"),
+                ("ROWBACKGROUNDS", (0, 0), (-1, -1), [STRIPE, colors.white]),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                # A rule and some air between the two pairs, so a value does
+                # not read as belonging to the label beside it.
+                ("LINEAFTER", (1, 0), (1, -1), 0.5, RULE),
+                ("RIGHTPADDING", (1, 0), (1, -1), 10),
+                ("LEFTPADDING", (2, 0), (2, -1), 10),
+            ]
+        )
+    )
+    return result
+
+
+def restock_table(data: ReportData) -> Flowable:
+    """What to order now, grouped by supplier as the selector sorts it."""
+    if not data.restock:
+        return Paragraph("No product is at or below its reorder point.", BODY)
+    header = ["SKU", "Product", "Stock", "Reorder point", "Par level"]
+    header += ["Suggested qty", "Supplier"]
+    rows = [
+        [
+            r.sku,
+            r.name,
+            r.stock,
+            r.reorder_point,
+            r.par_level,
+            r.suggested_qty,
+            r.supplier_name or "—",
+        ]
+        for r in data.restock
+    ]
+    widths = [22 * mm, None, 14 * mm, 18 * mm, 16 * mm, 23 * mm, 34 * mm]
+    return table(header, rows, widths=widths, right=range(2, 6))
+
+
+def products_table(products: list[ProductSales]) -> Table:
+    return table(
+        ["SKU", "Product", "Qty", "Revenue"],
+        [[p.sku, p.name, f"{p.qty:,}", money(p.revenue)] for p in products],
+        widths=[28 * mm, None, 20 * mm, 32 * mm],
+        right=(2, 3),
+    )
+
+
+def top_chart(products: list[ProductSales]) -> Drawing:
+    """Horizontal bars, best seller on top, each labelled with its exact amount."""
+    shown = list(reversed(products))  # the chart draws its first category lowest
+    height = 24 + 18 * len(shown)
+    drawing = Drawing(WIDTH, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 150, 16
+    chart.width, chart.height = WIDTH - 150 - 70, height - 22
+    chart.data = [[float(p.revenue) for p in shown]]  # bar lengths only
+    chart.categoryAxis.categoryNames = [shorten(p.name, 32) for p in shown]
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = "{:,.0f}".format
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = [[money(p.revenue) for p in shown]]
+    chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    return drawing
+
+
+def hour_chart(data: ReportData) -> Drawing:
+    """Number of sales in each hour of the store's clock, 0 to 23."""
+    counts = [h.sales for h in data.by_hour]
+    drawing = Drawing(WIDTH, 150)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 30, 20
+    chart.width, chart.height = WIDTH - 40, 120
+    chart.data = [counts]
+    chart.categoryAxis.categoryNames = [str(h.hour) for h in data.by_hour]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    # Whole-number ticks: a quiet day must not show "0.5 sales".
+    step = max(1, -(-max(counts, default=0) // 5))
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.valueMax = max(step * 5, max(counts, default=0))
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = "%d"
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = STRIPE
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def shorten(text: str, limit: int) -> str:
+    """Chart labels do not wrap, so a long name is cut rather than overlapping."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

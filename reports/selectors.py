@@ -1,0 +1,177 @@
+"""What a report says, read from the database in a few aggregate queries: one
+per table, never a Python loop over sales or their lines."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractHour, Greatest
+from django.utils import timezone
+
+from inventory.models import Product
+from reports.periods import Period
+from sales.models import Sale, SaleLine
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+TOP = 10
+
+
+@dataclass(frozen=True)
+class ProductSales:
+    sku: str
+    name: str
+    qty: int
+    revenue: Decimal
+    cost: Decimal
+    stock: int
+    reorder_point: int
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+@dataclass(frozen=True)
+class RestockItem:
+    sku: str
+    name: str
+    stock: int
+    reorder_point: int
+    par_level: int
+    suggested_qty: int
+    supplier_name: str
+    supplier_email: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    sales: int
+    units: int
+    revenue: Decimal
+    cost: Decimal
+    voided_sales: int
+    voided_total: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def average_ticket(self) -> Decimal:
+        if not self.sales:
+            return ZERO
+        return (self.revenue / self.sales).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class HourSales:
+    hour: int
+    sales: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class ReportData:
+    period: Period
+    generated_at: datetime.datetime
+    totals: Totals
+    products: list[ProductSales]  # every product sold, best revenue first
+    by_hour: list[HourSales]  # the 24 hours of the store's clock
+    restock: list[RestockItem]
+
+    @property
+    def top_by_revenue(self) -> list[ProductSales]:
+        return self.products[:TOP]
+
+    @property
+    def top_by_units(self) -> list[ProductSales]:
+        return sorted(self.products, key=lambda p: (-p.qty, p.sku))[:TOP]
+
+
+def report_data(*, period: Period) -> ReportData:
+    start, end = period.bounds
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    completed = Q(status=Sale.Status.COMPLETED)
+
+    products = [
+        ProductSales(
+            **row | {"revenue": cents(row["revenue"]), "cost": cents(row["cost"])}
+        )
+        for row in SaleLine.objects.filter(
+            sale__status=Sale.Status.COMPLETED,
+            sale__created_at__gte=start,
+            sale__created_at__lt=end,
+        )
+        .values(
+            sku=F("product__sku"),
+            name=F("product__name"),
+            stock=F("product__stock"),
+            reorder_point=F("product__reorder_point"),
+        )
+        .annotate(
+            qty=Sum("quantity"),
+            revenue=Sum("line_total"),
+            cost=Sum(F("unit_cost") * F("quantity"), output_field=MONEY),
+        )
+        .order_by("-revenue", "sku")
+    ]
+
+    sales = Sale.objects.filter(in_period).aggregate(
+        sales=Count("pk", filter=completed),
+        revenue=Coalesce(Sum("total", filter=completed), Value(ZERO)),
+        voided_sales=Count("pk", filter=~completed),
+        voided_total=Coalesce(Sum("total", filter=~completed), Value(ZERO)),
+    )
+    totals = Totals(
+        sales=sales["sales"],
+        units=sum(p.qty for p in products),
+        revenue=cents(sales["revenue"]),
+        cost=sum((p.cost for p in products), ZERO),
+        voided_sales=sales["voided_sales"],
+        voided_total=cents(sales["voided_total"]),
+    )
+
+    hours = {
+        row["hour"]: HourSales(row["hour"], row["sales"], cents(row["revenue"]))
+        for row in Sale.objects.filter(in_period & completed)
+        .annotate(
+            hour=ExtractHour("created_at", tzinfo=timezone.get_default_timezone())
+        )
+        .values("hour")
+        .annotate(sales=Count("pk"), revenue=Sum("total"))
+        .order_by("hour")
+    }
+    by_hour = [hours.get(h, HourSales(h, 0, ZERO)) for h in range(24)]
+
+    return ReportData(
+        period=period,
+        generated_at=timezone.now(),
+        totals=totals,
+        products=products,
+        by_hour=by_hour,
+        restock=restock_list(),
+    )
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Money to the cent: SQLite sums decimals as floating point."""
+    return Decimal(amount).quantize(CENT)
+
+
+def restock_list() -> list[RestockItem]:
+    """Active products at or below their reorder point now, with the quantity
+    that brings each back up to its par level, grouped by supplier."""
+    return [
+        RestockItem(**row)
+        for row in Product.objects.filter(is_active=True, stock__lte=F("reorder_point"))
+        .values("sku", "name", "stock", "reorder_point", "par_level")
+        .annotate(
+            suggested_qty=Greatest(F("par_level") - F("stock"), Value(0)),
+            supplier_name=Coalesce(F("supplier__name"), Value("")),
+            supplier_email=Coalesce(F("supplier__email"), Value("")),
+        )
+        .order_by("supplier_name", "sku")
+    ]

@@ -1,0 +1,208 @@
+"""Building a period's report: four files in the reports storage, the manifest
+(summary.json) last, and one Report row that says how it went."""
+
+import csv
+import io
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import IO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.db.models import F
+
+from reports.models import Report
+from reports.pdf import report_pdf
+from reports.periods import Period
+from reports.selectors import ReportData, report_data
+
+SCHEMA = 1
+# In the order they are written; the manifest last.
+FILES = ["sales.csv", "restock.csv", "report.pdf", "summary.json"]
+# Files bigger than this spill from memory to a temporary file while written.
+SPOOL_BYTES = 1024 * 1024
+SALES_COLUMNS = [
+    "sku",
+    "name",
+    "qty",
+    "revenue",
+    "cost",
+    "margin",
+    "stock",
+    "reorder_point",
+]
+RESTOCK_COLUMNS = [
+    "sku",
+    "name",
+    "stock",
+    "reorder_point",
+    "par_level",
+    "suggested_qty",
+    "supplier",
+    "supplier_email",
+]
+
+
+def report_build(*, period: Period) -> Report:
+    """Build and store a period's report, replacing an earlier one's files.
+
+    summary.json is written last and removed first: whoever sees a manifest
+    sees a whole report. A storage error marks the row failed and is raised
+    again, for the task to retry."""
+    report, _ = Report.objects.update_or_create(
+        kind=period.kind,
+        period=period.label,
+        defaults={
+            "period_start": period.start,
+            "period_end": period.end,
+            "status": Report.Status.RUNNING,
+            "error": "",
+            "attempts": F("attempts") + 1,
+        },
+        create_defaults={
+            "period_start": period.start,
+            "period_end": period.end,
+            "status": Report.Status.RUNNING,
+            "attempts": 1,
+        },
+    )
+    started = time.monotonic()
+    storage = storages["reports"]
+    manifest_key = period.prefix + "summary.json"
+    try:
+        storage.delete(manifest_key)
+        data = report_data(period=period)
+        files = {
+            name: _store(storage, period.prefix + name, write)
+            for name, write in [
+                ("sales.csv", partial(_write_csv, SALES_COLUMNS, _sales_rows(data))),
+                (
+                    "restock.csv",
+                    partial(_write_csv, RESTOCK_COLUMNS, _restock_rows(data)),
+                ),
+                ("report.pdf", partial(report_pdf, data)),
+            ]
+        }
+        summary = report_summary(data, files=files)
+        _store(storage, manifest_key, partial(_write_json, summary))
+    except Exception as exc:
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
+            duration_ms=_ms_since(started),
+        )
+        raise
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.DONE,
+        totals=summary["totals"],
+        files=files | {"summary.json": manifest_key},
+        generated_at=data.generated_at,
+        duration_ms=_ms_since(started),
+    )
+    report.refresh_from_db()
+    return report
+
+
+def report_summary(data: ReportData, *, files: dict[str, str]) -> dict:
+    """The manifest that the alert function reads (DESIGN.md)."""
+    t = data.totals
+    start, end = data.period.bounds
+    return {
+        "schema": SCHEMA,
+        "kind": data.period.kind,
+        "period": data.period.label,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "time_zone": settings.TIME_ZONE,
+        "currency": settings.PITSTOP_CURRENCY,
+        "generated_at": data.generated_at.isoformat(),
+        "totals": {
+            "sales": t.sales,
+            "units": t.units,
+            "revenue": str(t.revenue),
+            "cost": str(t.cost),
+            "margin": str(t.margin),
+            "average_ticket": str(t.average_ticket),
+            "voided_sales": t.voided_sales,
+            "voided_total": str(t.voided_total),
+        },
+        "top_products": [
+            {"sku": p.sku, "name": p.name, "qty": p.qty, "revenue": str(p.revenue)}
+            for p in data.top_by_revenue
+        ],
+        "low_stock": [
+            {
+                "sku": item.sku,
+                "name": item.name,
+                "stock": item.stock,
+                "reorder_point": item.reorder_point,
+                "par_level": item.par_level,
+                "suggested_qty": item.suggested_qty,
+                "supplier": item.supplier_name,
+                "supplier_email": item.supplier_email,
+            }
+            for item in data.restock
+        ],
+        "files": files,
+    }
+
+
+# ------------------------------------------------------------------------------
+# Files: written to a spooled temporary file, then handed to the storage,
+# which streams it (S3: a multipart upload). Memory stays flat.
+# ------------------------------------------------------------------------------
+
+
+def _store(storage: Storage, key: str, write: Callable[[IO[bytes]], None]) -> str:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+        write(out)
+        out.seek(0)
+        return storage.save(key, File(out, name=key.rsplit("/", 1)[-1]))
+
+
+def _write_csv(header: list[str], rows: Iterable[list], out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    text.detach()  # leave `out` open for the storage
+
+
+def _sales_rows(data: ReportData) -> Iterable[list]:
+    for p in data.products:
+        yield [
+            p.sku,
+            p.name,
+            p.qty,
+            p.revenue,
+            p.cost,
+            p.margin,
+            p.stock,
+            p.reorder_point,
+        ]
+
+
+def _restock_rows(data: ReportData) -> Iterable[list]:
+    for i in data.restock:
+        yield [
+            i.sku,
+            i.name,
+            i.stock,
+            i.reorder_point,
+            i.par_level,
+            i.suggested_qty,
+            i.supplier_name,
+            i.supplier_email,
+        ]
+
+
+def _write_json(document: dict, out: IO[bytes]) -> None:
+    out.write(json.dumps(document, indent=2, ensure_ascii=False).encode())
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
