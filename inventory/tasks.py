@@ -1,6 +1,7 @@
 """Work that leaves the database: queued after commit, never under a lock."""
 
 import json
+import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -8,6 +9,8 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from inventory.models import LowStockAlert, StockMovement
+
+log = logging.getLogger(__name__)
 
 
 def low_stock_event_key(alert: LowStockAlert) -> str:
@@ -22,10 +25,14 @@ def low_stock_event_key(alert: LowStockAlert) -> str:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True)
 def low_stock_event_write(alert_id: int) -> str:
-    """Write the low-stock event object that the alert function reads."""
+    """Write the low-stock event object that the alert function reads; not
+    for an alert that a delivery closed before the task ran."""
     alert = LowStockAlert.objects.select_related("product__supplier", "movement").get(
         pk=alert_id
     )
+    if not alert.is_open:
+        log.info("low-stock alert %s was closed before its event was written", alert_id)
+        return ""
     product = alert.product
     supplier = product.supplier
     event = {

@@ -225,3 +225,17 @@ def test_a_scanned_barcode_wins_over_another_products_sku():
     assert product_by_code("7891000000014") == cola
     assert product_by_code(" COLA ") == cola
     assert product_by_code("NOPE") is None
+
+
+def test_no_event_is_written_for_an_alert_closed_before_the_task_ran(
+    clerk, reports_storage, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(sku="COLA", stock=4, reorder_point=3)
+    with django_capture_on_commit_callbacks() as queued:
+        sale_create(clerk=clerk, lines=[("COLA", 1)])
+    stock_receive(supplier=None, quantities={product.pk: 10})
+
+    for callback in queued:
+        callback()
+
+    assert not (reports_storage / "events").exists()
