@@ -37,6 +37,23 @@ def _local_secret_key() -> str:
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _local_secret_key()
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
+# ------------------------------------------------------------------------------
+# Behind nginx (deploy/): it sets X-Forwarded-Proto, and PITSTOP_HTTPS says the
+# site is served over HTTPS, which turns on secure cookies, redirects and HSTS.
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+# ------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+HTTPS = env.bool("PITSTOP_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Submitting the domain to browsers' preload list is the owner's decision.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+CSRF_TRUSTED_ORIGINS = [
+    f"{'https' if HTTPS else 'http'}://{host}" for host in ALLOWED_HOSTS
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
