@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from inventory.models import LowStockAlert, StockMovement
+from pitstop.signals import object_stored
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def low_stock_event_write(alert_id: int) -> str:
     }
     key = low_stock_event_key(alert)
     # The reports storage overwrites: a retry replaces the same key.
-    return storages["reports"].save(
+    key = storages["reports"].save(
         key, ContentFile(json.dumps(event, indent=2).encode())
     )
+    object_stored.send(sender=LowStockAlert, key=key)
+    return key

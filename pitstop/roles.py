@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
         + ["view_stockmovement", "view_lowstockalert"],
         "sales": ["add_sale", "view_sale", "void_sale", "view_saleline"],
         "reports": ["view_report", "change_report"],
+        "alerts": [f"{action}_recipient" for action in _MANAGE],
         "django_celery_beat": [
             "view_periodictask",
             "change_periodictask",

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from pitstop.storage import local_reports, s3_reports
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "inventory",
     "sales",
     "reports",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,27 @@ STORAGES["reports"] = (
     else local_reports(env.path("PITSTOP_REPORTS_DIR", default=VAR_DIR / "reports"))
 )
 MEDIA_ROOT = VAR_DIR / "media"
+
+# ------------------------------------------------------------------------------
+# Alerts: "local" runs lambda_alert's decisions in the app and mails the result;
+# "aws" leaves it to the deployed Lambda (S3 notification) and SNS.
+# ------------------------------------------------------------------------------
+PITSTOP_ALERTS = env("PITSTOP_ALERTS", default="local")
+if PITSTOP_ALERTS not in ("local", "aws"):
+    raise ImproperlyConfigured("PITSTOP_ALERTS must be 'local' or 'aws'.")
+PITSTOP_ALERT_TOPIC_ARN = env("PITSTOP_ALERT_TOPIC_ARN", default="")
+if PITSTOP_ALERTS == "aws" and not PITSTOP_ALERT_TOPIC_ARN:
+    raise ImproperlyConfigured("PITSTOP_ALERTS=aws needs PITSTOP_ALERT_TOPIC_ARN.")
+# Optional WhatsApp webhook (Meta's Cloud API shape) for local mode.
+PITSTOP_WHATSAPP_WEBHOOK_URL = env("PITSTOP_WHATSAPP_WEBHOOK_URL", default="")
+PITSTOP_WHATSAPP_TOKEN = env("PITSTOP_WHATSAPP_TOKEN", default="")
+
+# E-mail: one file per message under var/outbox unless EMAIL_URL names a server
+# (e.g. smtp+tls://user:password@smtp.example.com:587); django-environ's
+# documented way sets EMAIL_BACKEND, EMAIL_HOST… from it.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'outbox'}"))
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="pitstop@localhost")
 
 # ------------------------------------------------------------------------------
 # Celery

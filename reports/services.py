@@ -15,6 +15,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db.models import F
 
+from pitstop.signals import object_stored
 from reports.models import Report
 from reports.pdf import report_pdf
 from reports.periods import Period
@@ -89,6 +90,7 @@ def report_build(*, period: Period) -> Report:
         }
         summary = report_summary(data, files=files)
         _store(storage, manifest_key, partial(_write_json, summary))
+        object_stored.send(sender=Report, key=manifest_key)
     except Exception as exc:
         Report.objects.filter(pk=report.pk).update(
             status=Report.Status.FAILED,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import inventory
+from alerts.models import Recipient
 from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
@@ -43,7 +44,7 @@ HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
 class Command(BaseCommand):
     help = (
         "Load the demo store once: suppliers, ~60 products, a manager and a "
-        "clerk, and two weeks of sales and deliveries."
+        "clerk, an alert recipient, and two weeks of sales and deliveries."
     )
 
     def handle(self, *args, **options):
@@ -53,6 +54,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load_catalogue()
         users = self._users()
+        Recipient.objects.get_or_create(
+            name="Store manager",
+            defaults={"email": "manager@pitstop.example", "phone": "+5511900000000"},
+        )
         if not Sale.objects.exists():
             self._history(clerk=users["clerk"], manager=users["manager"])
         for username, password, group, _ in USERS:

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path
+
+from alerts.models import Recipient
+from alerts.selectors import alerts_sent, orders
+from alerts.tasks import recipient_subscriptions_sync_task, subscriptions_remove_task
+
+
+@admin.register(Recipient)
+class RecipientAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "whatsapp", "wants_immediate"]
+    list_display += ["wants_digest", "is_active", "subscribed"]
+    list_filter = ["is_active", "wants_immediate", "wants_digest"]
+    search_fields = ["name", "email", "phone"]
+    fields = ["name", "email", "phone", "whatsapp", "wants_immediate"]
+    fields += ["wants_digest", "is_active"]
+    change_list_template = "admin/alerts/recipient/change_list.html"
+
+    @admin.display(boolean=True, description="on SNS")
+    def subscribed(self, recipient: Recipient) -> bool | None:
+        if settings.PITSTOP_ALERTS != "aws":
+            return None
+        return bool(recipient.email_subscription_arn or recipient.sms_subscription_arn)
+
+    # With alerts on AWS the topic's subscriptions follow the recipients; the
+    # SNS calls run in a task after commit, never inside the admin's request.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if settings.PITSTOP_ALERTS == "aws":
+            recipient_subscriptions_sync_task.delay_on_commit(obj.pk)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Recipient.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        arns = [
+            arn
+            for pair in queryset.values_list(
+                "email_subscription_arn", "sms_subscription_arn"
+            )
+            for arn in pair
+            if arn
+        ]
+        super().delete_queryset(request, queryset)
+        if settings.PITSTOP_ALERTS == "aws" and arns:
+            subscriptions_remove_task.delay_on_commit(arns)
+
+    def get_urls(self):
+        sent = path(
+            "sent/",
+            self.admin_site.admin_view(self.sent_view),
+            name="alerts_recipient_sent",
+        )
+        return [sent, *super().get_urls()]
+
+    def sent_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return render(
+            request,
+            "admin/alerts/recipient/sent.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Alerts sent and replenishment orders",
+                "sent": alerts_sent(),
+                "orders": orders(),
+                "mode": settings.PITSTOP_ALERTS,
+            },
+        )

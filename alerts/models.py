@@ -1,0 +1,55 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+international_phone = RegexValidator(
+    r"^\+[1-9]\d{7,14}$", "A phone number in international form, like +5511987654321."
+)
+
+
+class Recipient(models.Model):
+    """Who hears about low stock, and how. With PITSTOP_ALERTS=aws each one is
+    subscribed to the SNS topic (e-mail, SMS), filtered by kind of alert."""
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(
+        "phone for SMS", max_length=16, blank=True, validators=[international_phone]
+    )
+    whatsapp = models.CharField(
+        "WhatsApp number", max_length=16, blank=True, validators=[international_phone]
+    )
+    wants_immediate = models.BooleanField(
+        "immediate alerts", default=True, help_text="When a product runs low."
+    )
+    wants_digest = models.BooleanField(
+        "daily digest", default=True, help_text="With each report: what to restock."
+    )
+    is_active = models.BooleanField("active", default=True)
+    email_subscription_arn = models.CharField(max_length=255, blank=True)
+    sms_subscription_arn = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone="") | ~Q(whatsapp=""),
+                name="recipient_has_a_channel",
+                violation_error_message="Give an e-mail, a phone or a WhatsApp number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kinds(self) -> list[str]:
+        """The alert kinds this recipient wants, as the alert function names them."""
+        return [
+            kind
+            for kind, wanted in (
+                ("immediate", self.wants_immediate),
+                ("digest", self.wants_digest),
+            )
+            if wanted
+        ]
