@@ -186,7 +186,11 @@ PITSTOP_WHATSAPP_TOKEN = env("PITSTOP_WHATSAPP_TOKEN", default="")
 # (e.g. smtp+tls://user:password@smtp.example.com:587); django-environ's
 # documented way sets EMAIL_BACKEND, EMAIL_HOST… from it.
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
-vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'outbox'}"))
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="pitstop@localhost")
 
 # ------------------------------------------------------------------------------
