@@ -39,7 +39,8 @@ def low_stock_event_write(alert_id: int) -> str:
     event = {
         "schema": 1,
         "kind": "low_stock",
-        "opened_at": alert.opened_at.isoformat(),
+        # In the store's time: the alert function prints it as it finds it.
+        "opened_at": timezone.localtime(alert.opened_at).isoformat(),
         "reason": alert.movement.reason,
         "product": {
             "sku": product.sku,

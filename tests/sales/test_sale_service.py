@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -173,6 +174,18 @@ def test_a_crossing_writes_its_low_stock_event_after_commit(
 
     (day,) = (reports_storage / "events" / "low-stock").iterdir()
     assert [p.name for p in day.iterdir()] == [f"COLA-{sale.pk}.json"]
+    event = json.loads((day / f"COLA-{sale.pk}.json").read_text())
+    assert event["opened_at"].endswith("-03:00")  # the store's clock
+    assert event["product"] | {"name": ""} == {
+        "sku": "COLA",
+        "name": "",
+        "stock": 3,
+        "reorder_point": 3,
+        "par_level": product.par_level,
+        "suggested_qty": product.par_level - 3,
+        "supplier": product.supplier.name,
+        "supplier_email": product.supplier.email,
+    }
     assert product.low_stock_alerts.count() == 1
 
 
