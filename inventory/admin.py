@@ -18,6 +18,7 @@ from inventory.models import (
     Supplier,
 )
 from inventory.services import stock_count, stock_receive
+from pitstop.admin import ReadOnlyAdmin
 
 
 class _Echo:
@@ -226,7 +227,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin):
     """The ledger: read-only, changed only by the services."""
 
     list_display = ["created_at", "product", "delta", "stock_after", "reason", "ref"]
@@ -236,18 +237,9 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ["product__sku", "product__name", "ref"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LowStockAlert)
-class LowStockAlertAdmin(admin.ModelAdmin):
+class LowStockAlertAdmin(ReadOnlyAdmin):
     """Opened by a sale (or any decrease) crossing the reorder point; closed
     when stock goes back above it. Read-only."""
 
@@ -260,12 +252,3 @@ class LowStockAlertAdmin(admin.ModelAdmin):
     @admin.display(description="stock now", ordering="product__stock")
     def current_stock(self, alert: LowStockAlert) -> int:
         return alert.product.stock
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

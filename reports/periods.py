@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from sales.selectors import store_midnight
+
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -23,11 +25,7 @@ class Period:
     @property
     def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
         """From midnight of the first day to midnight after the last, local."""
-        zone = timezone.get_default_timezone()
-        return (
-            datetime.datetime.combine(self.start, datetime.time.min, tzinfo=zone),
-            datetime.datetime.combine(self.end, datetime.time.min, tzinfo=zone),
-        )
+        return store_midnight(self.start), store_midnight(self.end)
 
     @property
     def prefix(self) -> str:

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 
+from pitstop.admin import ReadOnlyAdmin
 from sales.exceptions import SaleNotVoidable
 from sales.models import Sale, SaleLine
 from sales.services import sale_void
@@ -26,7 +27,7 @@ class VoidForm(forms.Form):
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(ReadOnlyAdmin):
     """Sales are made by the sale form and the kiosk API; here they are read,
     and voided by a manager with a reason."""
 
@@ -49,15 +50,6 @@ class SaleAdmin(admin.ModelAdmin):
         "void_reason",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_void_permission(self, request):
         return request.user.has_perm("sales.void_sale")

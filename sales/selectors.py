@@ -20,14 +20,16 @@ def product_by_code(code: str) -> Product | None:
     return min(matches, key=lambda p: p.barcode != code, default=None)
 
 
+def store_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a store day: midnight in the store's time zone."""
+    return datetime.datetime.combine(
+        day, datetime.time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
 def store_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Midnight to midnight of a store day, in the store's time zone."""
-    zone = timezone.get_default_timezone()
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-    )
-    return start, end
+    return store_midnight(day), store_midnight(day + datetime.timedelta(days=1))
 
 
 def sales_of_day(*, clerk: AbstractBaseUser, day: datetime.date) -> QuerySet[Sale]:

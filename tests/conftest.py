@@ -4,12 +4,14 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from moto import mock_aws
 
 from pitstop.celery import app as celery_app
 from pitstop.roles import CLERKS, MANAGERS, PERMISSIONS, grant
 from pitstop.storage import local_reports
 from tests.factories import UserFactory
 
+AWS_REGION = "us-east-1"
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 REQUIRE_POSTGRES = os.environ.get("PITSTOP_REQUIRE_POSTGRES") == "1"
 
@@ -58,6 +60,20 @@ def reports_storage(settings, tmp_path):
         "reports": local_reports(tmp_path / "reports"),
     }
     return tmp_path / "reports"
+
+
+@pytest.fixture
+def aws_mock(monkeypatch):
+    """moto in place of AWS: fake credentials, one region, no endpoint or
+    profile from the machine's environment."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
+    monkeypatch.setenv("AWS_REGION", AWS_REGION)
+    with mock_aws():
+        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import boto3
 import pytest
 from django.urls import reverse
-from moto import mock_aws
 
 from alerts.models import Recipient
 
@@ -13,16 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def topic(settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        sns = boto3.client("sns", region_name="us-east-1")
-        arn = sns.create_topic(Name="pitstop-alerts")["TopicArn"]
-        settings.PITSTOP_ALERTS = "aws"
-        settings.PITSTOP_ALERT_TOPIC_ARN = arn
-        yield sns, arn
+def topic(settings, aws_mock):
+    sns = boto3.client("sns")
+    arn = sns.create_topic(Name="pitstop-alerts")["TopicArn"]
+    settings.PITSTOP_ALERTS = "aws"
+    settings.PITSTOP_ALERT_TOPIC_ARN = arn
+    return sns, arn
 
 
 def subscriptions(sns, arn) -> dict[str, dict]:

@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
@@ -98,21 +97,10 @@ class Store:
 def aws_env(monkeypatch):
     """Fake credentials, one region, no endpoint or alert settings from outside;
     the handler's cached settings and clients forgotten before and after."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        # The stand-in webhook on 127.0.0.1 must not go through a proxy.
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }.items():
-        monkeypatch.setenv(name, value)
+    # The stand-in webhook on 127.0.0.1 must not go through a proxy.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     for name in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
         "AWS_ENDPOINT_URL_SNS",
         "ALERT_TOPIC_ARN",
         "STORE_NAME",
@@ -127,9 +115,8 @@ def aws_env(monkeypatch):
 
 
 @pytest.fixture
-def aws(aws_env):
-    with mock_aws():
-        yield aws_env
+def aws(aws_mock, aws_env):
+    return aws_env
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from inventory.models import StockMovement
 from sales.models import Sale
+from sales.selectors import store_midnight
 from sales.services import sale_create, sale_void
 from tests.factories import ProductFactory, SupplierFactory
 
@@ -14,9 +14,7 @@ DAY = datetime.date(2026, 11, 20)
 
 def at(day: datetime.date, hh_mm: str) -> datetime.datetime:
     hour, minute = map(int, hh_mm.split(":"))
-    return datetime.datetime.combine(
-        day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone()
-    )
+    return store_midnight(day) + datetime.timedelta(hours=hour, minutes=minute)
 
 
 def sell(clerk, lines, when: datetime.datetime) -> Sale:

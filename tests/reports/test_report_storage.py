@@ -8,7 +8,6 @@ import boto3
 import pytest
 import requests
 from django.core.files.storage import storages
-from moto import mock_aws
 
 from pitstop.storage import s3_reports
 from reports.models import Report
@@ -22,15 +21,11 @@ PREFIX = "reports/daily/2026-11-20/"
 
 
 @pytest.fixture
-def s3(settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        settings.STORAGES = {**settings.STORAGES, "reports": s3_reports(BUCKET)}
-        yield client
+def s3(settings, aws_mock):
+    client = boto3.client("s3")
+    client.create_bucket(Bucket=BUCKET)
+    settings.STORAGES = {**settings.STORAGES, "reports": s3_reports(BUCKET)}
+    return client
 
 
 @pytest.fixture

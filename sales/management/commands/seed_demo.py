@@ -16,6 +16,7 @@ from inventory.models import LowStockAlert, Product, StockMovement, Supplier
 from inventory.services import stock_receive
 from pitstop.roles import CLERKS, MANAGERS
 from sales.models import Sale
+from sales.selectors import store_midnight
 from sales.services import sale_create
 
 CATALOGUE = Path(inventory.__file__).parent / "demo" / "products.csv"
@@ -127,9 +128,7 @@ class Command(BaseCommand):
 
 
 def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
-    return datetime.datetime.combine(
-        day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone()
-    )
+    return store_midnight(day) + datetime.timedelta(hours=hour, minutes=minute)
 
 
 def _refresh(products: list[Product]) -> list[Product]:
