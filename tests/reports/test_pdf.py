@@ -1,32 +1,13 @@
 import datetime
-import os
-import shutil
-import subprocess
 from decimal import Decimal
-
-import pytest
 
 from reports.pdf import report_pdf
 from reports.periods import Period
 from reports.selectors import HourSales, ProductSales, ReportData, RestockItem, Totals
+from tests.reports.pdftext import pdf_text
 
 DAY = datetime.date(2026, 11, 27)
 GENERATED = datetime.datetime(2026, 11, 28, 3, 5, tzinfo=datetime.UTC)
-
-
-def pdf_text(path) -> str:
-    """The PDF's text as poppler reads it: proof the text is really there."""
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext is missing: install poppler-utils (.ci/run does)")
-        pytest.skip("pdftotext is missing: install poppler-utils")
-    result = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return result.stdout
 
 
 def product(sku: str, name: str, qty: int, revenue: str) -> ProductSales:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from reports.models import Report
 from reports.periods import InvalidPeriod, day_period, week_period
 from reports.services import report_build
+from tests.reports.pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,14 @@ def test_running_a_period_again_replaces_its_files_and_keeps_one_row(store_day):
 def test_an_invalid_or_future_period_is_refused(parse, value, message):
     with pytest.raises(InvalidPeriod, match=message):
         parse(value)
+
+
+def test_the_stored_pdf_names_the_top_products_and_the_totals(
+    store_day, reports_storage
+):
+    report = report_build(period=day_period(store_day))
+
+    text = pdf_text(reports_storage / report.files["report.pdf"])
+
+    for expected in ("Ruffles 96g", "Água 500ml", "Cola 350ml", "R$ 48.20", "R$ 16.07"):
+        assert expected in text
