@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory.exceptions import ImportRejected
@@ -287,8 +287,6 @@ def _apply(
     moves: list[StockMovement] = []
     was_low: dict[int, bool] = {}
     unchanged = 0
-    fields = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
-    fields += ["category", "supplier", "stock", "updated_at"]
 
     for row in rows:
         values = {
@@ -300,8 +298,9 @@ def _apply(
             "par_level": row.par_level,
             "barcode": row.barcode,
             "cost": row.cost,
-            "category": categories.get(row.category),
-            "supplier": suppliers.get(row.supplier),
+            # Ids, not objects: comparing product.category would load each one.
+            "category_id": categories[row.category].pk if row.category else None,
+            "supplier_id": suppliers[row.supplier].pk if row.supplier else None,
         }
         values.update({k: v for k, v in optional.items() if v is not None})
         product = existing.get(row.sku)
@@ -323,7 +322,7 @@ def _apply(
             moves.append(_import_move(product, delta, ref, user, now))
 
     Product.objects.bulk_create(new, batch_size=1000)
-    Product.objects.bulk_update(changed, fields, batch_size=1000)
+    _update(changed)
     moves += [_import_move(p, p.stock, ref, user, now) for p in new if p.stock]
     StockMovement.objects.bulk_create(moves, batch_size=1000)
     for move in moves:
@@ -337,6 +336,44 @@ def _apply(
         unchanged=unchanged,
         stock_changes=len(moves),
     )
+
+
+UPDATED_FIELDS = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
+UPDATED_FIELDS += ["category", "supplier", "stock", "updated_at"]
+UPDATE_CHUNK = 1000  # 11 parameters a row: under SQLite's 32,766 and psycopg's 65,535
+
+
+def _update(products: list[Product]) -> None:
+    """Write changed products, one `WITH v(…) AS (VALUES …) UPDATE … FROM v`
+    per chunk, on PostgreSQL and SQLite alike. bulk_update builds a CASE per
+    field and row in Python: 50,000 rows took it 70 s and 800 MB."""
+    fields = [Product._meta.get_field(name) for name in UPDATED_FIELDS]
+    quote = connection.ops.quote_name
+    columns = [quote(f.column) for f in fields]
+    # PostgreSQL types each parameter: cast it to its column's type. SQLite has
+    # no column types to match (and its CAST AS datetime would mangle values).
+    if connection.vendor == "postgresql":
+        casts = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
+    else:
+        casts = ["%s"] * len(fields)
+    row = f"({', '.join(['%s', *casts])})"
+    table = quote(Product._meta.db_table)
+    head = f"WITH v(id, {', '.join(columns)}) AS (VALUES "
+    tail = (
+        f") UPDATE {table} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
+        f"FROM v WHERE {table}.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(products), UPDATE_CHUNK):
+            chunk = products[start : start + UPDATE_CHUNK]
+            params = []
+            for product in chunk:
+                params.append(product.pk)
+                params += [
+                    f.get_db_prep_save(getattr(product, f.attname), connection)
+                    for f in fields
+                ]
+            cursor.execute(head + ", ".join([row] * len(chunk)) + tail, params)
 
 
 def _import_move(product, delta, ref, user, now) -> StockMovement:

@@ -153,3 +153,17 @@ def test_the_command_lists_the_errors_and_fails(tmp_path, capsys):
 
     assert "row 2: price: 'x' is not an amount" in capsys.readouterr().err
     assert not Product.objects.exists()
+
+
+def test_an_update_can_move_a_product_to_another_category_and_supplier():
+    products_import(data=GOOD)
+
+    products_import(
+        data=b"sku,name,price,stock,reorder_point,barcode,category,supplier\n"
+        b"DRK-001,Cola 350ml,5.50,48,12,7891000000021,Soft drinks,Atacado\n"
+    )
+
+    cola = Product.objects.select_related("category", "supplier").get(sku="DRK-001")
+    assert (cola.category.name, cola.supplier.name) == ("Soft drinks", "Atacado")
+    assert cola.barcode == "7891000000021"
+    assert cola.updated_at > cola.created_at
