@@ -2,11 +2,12 @@
 primary-key order, through products_lock) and writes its ledger row in the same
 transaction as the counter."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
@@ -15,9 +16,16 @@ from inventory.tasks import low_stock_event_write
 LOCK_CHUNK = 5000
 
 
-def products_lock(*, ids: Iterable[int]) -> dict[int, Product]:
-    """Lock product rows in pk order; every stock writer goes through here so
-    that two writers never wait on each other in opposite orders."""
+def products_lock(
+    *, ids: Iterable[int] = (), skus: Iterable[str] = ()
+) -> dict[int, Product]:
+    """Lock product rows, chosen by id or by sku, in pk order; every stock
+    writer goes through here so that two writers never wait on each other in
+    opposite orders."""
+    if skus:
+        # A sale's skus (at most 100): one query, locked in the ORDER BY's order.
+        rows = Product.objects.filter(sku__in=set(skus)).order_by("pk")
+        return {p.pk: p for p in rows.select_for_update()}
     ordered = sorted(set(ids))
     locked: dict[int, Product] = {}
     # Chunks keep each query under the driver's parameter limit; taken in
@@ -29,36 +37,61 @@ def products_lock(*, ids: Iterable[int]) -> dict[int, Product]:
     return locked
 
 
-def stock_move(
+def stock_moves(
     *,
-    product: Product,
-    delta: int,
+    changes: Sequence[tuple[Product, int]],
     reason: StockMovement.Reason,
     ref: str = "",
     note: str = "",
     user: AbstractBaseUser | None = None,
-) -> StockMovement:
-    """Change stock and append the ledger row. Caller holds the row lock.
+) -> list[StockMovement]:
+    """Change the stock of several products and append their ledger rows (one
+    insert). Caller holds the row locks. Refuses the whole change with
+    InsufficientStock before writing anything.
 
     A crossing of the reorder point opens or closes the product's low-stock
     alert in the same transaction (see track_crossing)."""
-    if product.stock + delta < 0:
-        raise InsufficientStock(
-            sku=product.sku, name=product.name, available=product.stock, wanted=-delta
+    for product, delta in changes:
+        if product.stock + delta < 0:
+            raise InsufficientStock(
+                sku=product.sku,
+                name=product.name,
+                available=product.stock,
+                wanted=-delta,
+            )
+    now = timezone.now()
+    was_low = {product.pk: product.is_low for product, _ in changes}
+    for product, delta in changes:
+        product.stock += delta
+        product.updated_at = now
+        Product.objects.filter(pk=product.pk).update(
+            stock=product.stock, updated_at=now
         )
-    was_low = product.is_low
-    product.stock += delta
-    product.save(update_fields=["stock", "updated_at"])
-    movement = StockMovement.objects.create(
-        product=product,
-        delta=delta,
-        reason=reason,
-        ref=ref,
-        note=note,
-        user=user,
-        stock_after=product.stock,
+    movements = StockMovement.objects.bulk_create(
+        StockMovement(
+            product=product,
+            delta=delta,
+            reason=reason,
+            ref=ref,
+            note=note,
+            user=user,
+            created_at=now,
+            stock_after=product.stock,
+        )
+        for product, delta in changes
     )
-    track_crossing(product=product, was_low=was_low, movement=movement)
+    for movement in movements:
+        track_crossing(
+            product=movement.product,
+            was_low=was_low[movement.product.pk],
+            movement=movement,
+        )
+    return movements
+
+
+def stock_move(*, product: Product, delta: int, **kwargs) -> StockMovement:
+    """One product's stock_moves."""
+    (movement,) = stock_moves(changes=[(product, delta)], **kwargs)
     return movement
 
 
@@ -98,17 +131,13 @@ def stock_receive(
         missing = set(quantities) - set(products)
         if missing:
             raise ValidationError(f"Unknown product id(s): {sorted(missing)}")
-        return [
-            stock_move(
-                product=products[pk],
-                delta=quantities[pk],
-                reason=StockMovement.Reason.RECEIPT,
-                ref=reference,
-                note=note,
-                user=user,
-            )
-            for pk in sorted(quantities)
-        ]
+        return stock_moves(
+            changes=[(products[pk], quantities[pk]) for pk in sorted(quantities)],
+            reason=StockMovement.Reason.RECEIPT,
+            ref=reference,
+            note=note,
+            user=user,
+        )
 
 
 def stock_count(
@@ -127,15 +156,17 @@ def stock_count(
         missing = set(counts) - set(products)
         if missing:
             raise ValidationError(f"Unknown product id(s): {sorted(missing)}")
-        return [
-            stock_move(
-                product=products[pk],
-                delta=counts[pk] - products[pk].stock,
-                reason=StockMovement.Reason.ADJUSTMENT,
-                ref="stocktake",
-                note=note,
-                user=user,
-            )
+        changes = [
+            (products[pk], counts[pk] - products[pk].stock)
             for pk in sorted(counts)
             if counts[pk] != products[pk].stock
         ]
+        if not changes:
+            return []
+        return stock_moves(
+            changes=changes,
+            reason=StockMovement.Reason.ADJUSTMENT,
+            ref="stocktake",
+            note=note,
+            user=user,
+        )

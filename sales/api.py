@@ -4,6 +4,7 @@ Input is checked by sales.services, the single place that knows what a sale
 may hold; the serializers here describe the contract for the OpenAPI schema
 and shape the answers."""
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -15,7 +16,7 @@ from rest_framework.views import APIView, exception_handler
 from inventory.exceptions import InsufficientStock
 from inventory.models import Product
 from sales.exceptions import IdempotencyKeyReused, InvalidSale
-from sales.models import Sale
+from sales.models import Sale, SaleLine
 from sales.services import sale_create
 
 
@@ -135,7 +136,9 @@ class SaleCreate(APIView):
             return _error(exc.message, status=status.HTTP_409_CONFLICT)
         except InvalidSale as exc:
             return _error(exc.message)
-        sale = Sale.objects.prefetch_related("lines__product").get(pk=sale.pk)
+        prefetch_related_objects(
+            [sale], Prefetch("lines", SaleLine.objects.select_related("product"))
+        )
         return Response(
             SaleSerializer(sale).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -10,9 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from inventory.exceptions import InsufficientStock
-from inventory.models import Product, StockMovement
-from inventory.services import products_lock, stock_move
+from inventory.models import StockMovement
+from inventory.services import products_lock, stock_moves
 from sales.exceptions import IdempotencyKeyReused, InvalidSale, SaleNotVoidable
 from sales.models import Sale, SaleLine
 
@@ -73,38 +72,19 @@ def sale_create(
     if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
         return sale, False
 
-    ids = dict(
-        Product.objects.filter(sku__in=quantities, is_active=True).values_list(
-            "sku", "pk"
-        )
-    )
-    for sku in quantities:
-        if sku not in ids:
-            raise InvalidSale(f"No product on sale with the code {sku}.", sku=sku)
-
     try:
         with transaction.atomic():
-            products = products_lock(ids=ids.values())
+            locked = {p.sku: p for p in products_lock(skus=quantities).values()}
             # Under the lock: a twin request with this key has committed or
             # will find ours (the unique key is the last word, below).
             if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
                 return sale, False
-            lines_to_sell = [
-                (products[ids[sku]], qty) for sku, qty in quantities.items()
-            ]
-            for product, qty in lines_to_sell:
-                if not product.is_active:  # taken off sale a moment ago
+            for sku in quantities:
+                if sku not in locked or not locked[sku].is_active:
                     raise InvalidSale(
-                        f"No product on sale with the code {product.sku}.",
-                        sku=product.sku,
+                        f"No product on sale with the code {sku}.", sku=sku
                     )
-                if product.stock < qty:
-                    raise InsufficientStock(
-                        sku=product.sku,
-                        name=product.name,
-                        available=product.stock,
-                        wanted=qty,
-                    )
+            lines_to_sell = [(locked[sku], qty) for sku, qty in quantities.items()]
             sale = Sale.objects.create(
                 clerk=clerk,
                 channel=channel,
@@ -122,14 +102,13 @@ def sale_create(
                 )
                 for product, qty in lines_to_sell
             )
-            for product, qty in lines_to_sell:
-                stock_move(
-                    product=product,
-                    delta=-qty,
-                    reason=StockMovement.Reason.SALE,
-                    ref=str(sale.pk),
-                    user=clerk,
-                )
+            # Refuses the whole sale, InsufficientStock, if a line lacks stock.
+            stock_moves(
+                changes=[(product, -qty) for product, qty in lines_to_sell],
+                reason=StockMovement.Reason.SALE,
+                ref=str(sale.pk),
+                user=clerk,
+            )
     except IntegrityError:
         if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
             return sale, False
@@ -165,15 +144,13 @@ def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
             raise SaleNotVoidable(f"Sale {sale.pk} was already voided.")
         lines = list(sale.lines.all())
         products = products_lock(ids=[line.product_id for line in lines])
-        for line in lines:
-            stock_move(
-                product=products[line.product_id],
-                delta=line.quantity,
-                reason=StockMovement.Reason.VOID,
-                ref=str(sale.pk),
-                note=reason[:255],
-                user=user,
-            )
+        stock_moves(
+            changes=[(products[line.product_id], line.quantity) for line in lines],
+            reason=StockMovement.Reason.VOID,
+            ref=str(sale.pk),
+            note=reason[:255],
+            user=user,
+        )
         sale.status = Sale.Status.VOIDED
         sale.voided_at = timezone.now()
         sale.voided_by = user
