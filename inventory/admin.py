@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -18,6 +16,7 @@ from inventory.models import (
     Supplier,
 )
 from inventory.services import stock_count, stock_receive
+from pitstop import csvsafe
 from pitstop.admin import ReadOnlyAdmin
 
 
@@ -121,7 +120,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export the selected products to CSV")
     def export_csv(self, request, queryset):
-        writer = csv.writer(_Echo())
+        writer = csvsafe.writer(_Echo())
         rows = products_export(
             queryset.select_related("category", "supplier").order_by("sku")
         )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from inventory.exceptions import ImportRejected
 from inventory.models import Category, Product, StockMovement, Supplier
 from inventory.services import products_lock, track_crossing
+from pitstop import csvsafe
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
 OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
@@ -67,20 +68,21 @@ def products_import(
         return _apply(rows, existing, ref=f"import {source}".strip()[:64], user=user)
 
 
-def products_export(products: Iterable[Product]) -> Iterator[list[str]]:
-    """Rows of a file that products_import reads back unchanged, header first."""
+def products_export(products: Iterable[Product]) -> Iterator[list]:
+    """Rows of a file that products_import reads back unchanged, header first;
+    numbers as numbers, for csvsafe.writer."""
     yield list(COLUMNS)
     for p in products:
         yield [
             p.sku,
             p.name,
-            str(p.price),
-            str(p.stock),
-            str(p.reorder_point),
+            p.price,
+            p.stock,
+            p.reorder_point,
             p.barcode,
             p.category.name if p.category else "",
-            str(p.cost),
-            str(p.par_level),
+            p.cost,
+            p.par_level,
             p.supplier.name if p.supplier else "",
         ]
 
@@ -152,7 +154,10 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
     errors: list[str] = []
     if raw.get(None):
         errors.append("more cells than columns")
-    cell = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+    # Unescaped: a name the export wrote as '=… reads back as =….
+    cell = {
+        k: csvsafe.unescape((v or "").strip()) for k, v in raw.items() if k is not None
+    }
 
     def text(name: str, max_length: int, required: bool) -> str | None:
         value = cell.get(name, "")

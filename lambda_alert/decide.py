@@ -5,7 +5,6 @@ local alert mode both call `alert_for`, `marker_key`, `marker_record` and
 `whatsapp_payload`, so both send the same words.
 """
 
-import csv
 import datetime
 import hashlib
 import io
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lambda_alert import parse, text
+from lambda_alert import csvsafe, parse, text
 from lambda_alert.parse import Item, Malformed
 
 __all__ = [
@@ -244,7 +243,7 @@ def _order_csv(items: Sequence[Item]) -> bytes | None:
     if not lines:
         return None
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(ORDER_COLUMNS)
     writer.writerows(
         [

@@ -1,7 +1,6 @@
 """Building a period's report: four files in the reports storage, the manifest
 (summary.json) last, and one Report row that says how it went."""
 
-import csv
 import io
 import json
 import tempfile
@@ -15,6 +14,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db.models import F
 
+from pitstop import csvsafe
 from pitstop.signals import object_stored
 from reports.models import Report
 from reports.pdf import report_pdf
@@ -168,7 +168,7 @@ def _store(storage: Storage, key: str, write: Callable[[IO[bytes]], None]) -> st
 
 def _write_csv(header: list[str], rows: Iterable[list], out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text)
+    writer = csvsafe.writer(text)
     writer.writerow(header)
     writer.writerows(rows)
     text.detach()  # leave `out` open for the storage

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from inventory.models import Product
+from inventory.models import Product, StockMovement
 from tests.factories import ProductFactory
+from tests.test_csvsafe import HYPERLINK
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,13 @@ def test_the_admin_import_reports_errors_and_writes_nothing(manager_client):
     assert Product.objects.get(sku="A").stock == 4
 
 
+FIELDS = ["sku", "name", "price", "stock", "reorder_point", "par_level", "barcode"]
+FIELDS += ["cost", "category__name", "supplier__name", "updated_at"]
+
+
 def test_the_export_reads_back_as_an_unchanged_import(manager_client, catalogue):
+    catalogue.append(ProductFactory(sku="-EVIL", name=HYPERLINK))
+    before = list(Product.objects.order_by("sku").values(*FIELDS))
     response = manager_client.post(
         CHANGELIST,
         {"action": "export_csv", "_selected_action": [p.pk for p in catalogue]},
@@ -182,10 +189,20 @@ def test_the_export_reads_back_as_an_unchanged_import(manager_client, catalogue)
     data = b"".join(response.streaming_content)
 
     rows = list(csv.DictReader(io.StringIO(data.decode())))
-    assert [r["sku"] for r in rows] == ["DRK-001", "SNK-001"]
+    assert [(r["sku"], r["name"]) for r in rows] == [
+        ("'-EVIL", "'" + HYPERLINK),  # a spreadsheet shows it, never runs it
+        ("DRK-001", "Cola"),
+        ("SNK-001", "Coxinha"),
+    ]
     page = reverse("admin:inventory_product_import")
-    manager_client.post(page, {"file": SimpleUploadedFile("p.csv", data)})
-    assert Product.objects.get(sku="DRK-001").movements.count() == 1
+    response = manager_client.post(
+        page, {"file": SimpleUploadedFile("p.csv", data)}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "p.csv: 0 created, 0 updated, 3 unchanged, 0 stock change(s)."
+    ]
+    assert list(Product.objects.order_by("sku").values(*FIELDS)) == before
+    assert StockMovement.objects.count() == 3  # the opening receipts only
 
 
 def test_the_ledger_is_read_only(manager_client, catalogue):
