@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.models import Recipient
 from alerts.selectors import alerts_sent, orders
@@ -19,7 +21,7 @@ class RecipientAdmin(admin.ModelAdmin):
     fields += ["wants_digest", "is_active"]
     change_list_template = "admin/alerts/recipient/change_list.html"
 
-    @admin.display(boolean=True, description="on SNS")
+    @admin.display(boolean=True, description=gettext_lazy("on SNS"))
     def subscribed(self, recipient: Recipient) -> bool | None:
         if settings.PITSTOP_ALERTS != "aws":
             return None
@@ -66,7 +68,7 @@ class RecipientAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Alerts sent and replenishment orders",
+                "title": _("Alerts sent and replenishment orders"),
                 "sent": alerts_sent(),
                 "orders": orders(),
                 "mode": settings.PITSTOP_ALERTS,

@@ -1,9 +1,11 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 international_phone = RegexValidator(
-    r"^\+[1-9]\d{7,14}$", "A phone number in international form, like +5511987654321."
+    r"^\+[1-9]\d{7,14}$",
+    _("A phone number in international form, like +5511987654321."),
 )
 
 
@@ -11,31 +13,47 @@ class Recipient(models.Model):
     """Who hears about low stock, and how. With PITSTOP_ALERTS=aws each one is
     subscribed to the SNS topic (e-mail, SMS), filtered by kind of alert."""
 
-    name = models.CharField(max_length=120)
-    email = models.EmailField(blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(
-        "phone for SMS", max_length=16, blank=True, validators=[international_phone]
+        _("phone for SMS"),
+        max_length=16,
+        blank=True,
+        validators=[international_phone],
     )
     whatsapp = models.CharField(
-        "WhatsApp number", max_length=16, blank=True, validators=[international_phone]
+        _("WhatsApp number"),
+        max_length=16,
+        blank=True,
+        validators=[international_phone],
     )
     wants_immediate = models.BooleanField(
-        "immediate alerts", default=True, help_text="When a product runs low."
+        _("immediate alerts"), default=True, help_text=_("When a product runs low.")
     )
     wants_digest = models.BooleanField(
-        "daily digest", default=True, help_text="With each report: what to restock."
+        _("daily digest"),
+        default=True,
+        help_text=_("With each report: what to restock."),
     )
-    is_active = models.BooleanField("active", default=True)
-    email_subscription_arn = models.CharField(max_length=255, blank=True)
-    sms_subscription_arn = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    email_subscription_arn = models.CharField(
+        _("e-mail subscription ARN"), max_length=255, blank=True
+    )
+    sms_subscription_arn = models.CharField(
+        _("SMS subscription ARN"), max_length=255, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(email="") | ~Q(phone="") | ~Q(whatsapp=""),
                 name="recipient_has_a_channel",
-                violation_error_message="Give an e-mail, a phone or a WhatsApp number.",
+                violation_error_message=_(
+                    "Give an e-mail, a phone or a WhatsApp number."
+                ),
             )
         ]
 

@@ -39,7 +39,12 @@ def alert_object(*, key: str) -> dict | None:
         log.info("alert for %s already sent (%s)", key, marker)
         return None
     try:
-        alert = alert_for(key, body)
+        alert = alert_for(
+            key,
+            body,
+            language=settings.LANGUAGE_CODE,
+            currency=settings.PITSTOP_CURRENCY,
+        )
     except Malformed as exc:
         log.warning("skipping malformed %s: %s", key, exc)
         return None

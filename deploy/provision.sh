@@ -236,6 +236,7 @@ write_env() {
         echo "PITSTOP_ALERTS=aws"
         echo "PITSTOP_ALERT_TOPIC_ARN=$ALERT_TOPIC_ARN"
         echo "PITSTOP_TIME_ZONE=${TIME_ZONE:-America/Sao_Paulo}"
+        echo "PITSTOP_LANGUAGE=${STORE_LANGUAGE:-pt-br}"
         echo "AWS_REGION=$AWS_REGION"
         # botocore reads this one, not AWS_REGION, for clients given no region.
         echo "AWS_DEFAULT_REGION=$AWS_REGION"

@@ -4,6 +4,8 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.exceptions import ImportRejected
 from inventory.forms import ProductImportForm, ReceiptForm, StocktakeForm
@@ -18,6 +20,7 @@ from inventory.models import (
 from inventory.services import stock_count, stock_receive
 from pitstop import csvsafe
 from pitstop.admin import ReadOnlyAdmin
+from pitstop.money import money
 
 
 class _Echo:
@@ -28,13 +31,13 @@ class _Echo:
 
 
 class LowStockFilter(admin.SimpleListFilter):
-    title = "stock level"
+    title = gettext_lazy("stock level")
     parameter_name = "stock_level"
 
     def lookups(self, request, model_admin):
         return [
-            ("low", "Low (at or below reorder point)"),
-            ("ok", "Above reorder point"),
+            ("low", _("Low (at or below reorder point)")),
+            ("ok", _("Above reorder point")),
         ]
 
     def queryset(self, request, queryset):
@@ -63,7 +66,7 @@ class ProductAdmin(admin.ModelAdmin):
         "name",
         "category",
         "supplier",
-        "price",
+        "price_money",
         "stock",
         "reorder_point",
         "par_level",
@@ -77,14 +80,21 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["stock", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["sku", "barcode", "name", "category", "supplier"]}),
-        ("Money", {"fields": ["price", "cost"]}),
-        ("Stock", {"fields": ["stock", "reorder_point", "par_level", "is_active"]}),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (gettext_lazy("Money"), {"fields": ["price", "cost"]}),
+        (
+            gettext_lazy("Stock"),
+            {"fields": ["stock", "reorder_point", "par_level", "is_active"]},
+        ),
+        (gettext_lazy("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = ["receive_goods", "take_stock", "export_csv"]
     change_list_template = "admin/inventory/product/change_list.html"
 
-    @admin.display(boolean=True, description="low")
+    @admin.display(description=gettext_lazy("price"), ordering="price")
+    def price_money(self, product: Product) -> str:
+        return money(product.price)
+
+    @admin.display(boolean=True, description=gettext_lazy("low"))
     def low_stock(self, product: Product) -> bool:
         return product.is_low
 
@@ -110,15 +120,15 @@ class ProductAdmin(admin.ModelAdmin):
 
     # -- actions: the stock changes happen on their own pages ----------------
 
-    @admin.action(description="Receive goods for the selected products")
+    @admin.action(description=gettext_lazy("Receive goods for the selected products"))
     def receive_goods(self, request, queryset):
         return self._to_stock_page("admin:inventory_product_receive", queryset)
 
-    @admin.action(description="Stocktake the selected products")
+    @admin.action(description=gettext_lazy("Stocktake the selected products"))
     def take_stock(self, request, queryset):
         return self._to_stock_page("admin:inventory_product_stocktake", queryset)
 
-    @admin.action(description="Export the selected products to CSV")
+    @admin.action(description=gettext_lazy("Export the selected products to CSV"))
     def export_csv(self, request, queryset):
         writer = csvsafe.writer(_Echo())
         rows = products_export(
@@ -162,7 +172,7 @@ class ProductAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Import products",
+                "title": _("Import products"),
                 "form": form,
                 "errors": errors,
             },
@@ -172,27 +182,39 @@ class ProductAdmin(admin.ModelAdmin):
         return self._stock_view(
             request,
             form_class=ReceiptForm,
-            title="Receive goods",
+            title=_("Receive goods"),
             apply=lambda form: stock_receive(
                 supplier=form.cleaned_data["supplier"],
                 quantities=form.quantities(),
                 reference=form.cleaned_data["reference"],
                 user=request.user,
             ),
-            done="Received {n} product(s).",
+            done=lambda n: (
+                ngettext(
+                    "Received %(count)s product.", "Received %(count)s products.", n
+                )
+                % {"count": n}
+            ),
         )
 
     def stocktake_view(self, request: HttpRequest):
         return self._stock_view(
             request,
             form_class=StocktakeForm,
-            title="Stocktake",
+            title=_("Stocktake"),
             apply=lambda form: stock_count(
                 counts=form.quantities(),
                 note=form.cleaned_data["note"],
                 user=request.user,
             ),
-            done="Stocktake booked: {n} product(s) adjusted.",
+            done=lambda n: (
+                ngettext(
+                    "Stocktake booked: %(count)s product adjusted.",
+                    "Stocktake booked: %(count)s products adjusted.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     def _stock_view(self, request, *, form_class, title, apply, done):
@@ -202,7 +224,7 @@ class ProductAdmin(admin.ModelAdmin):
         products = list(Product.objects.filter(pk__in=ids).order_by("name"))
         changelist = reverse("admin:inventory_product_changelist")
         if not products:
-            messages.warning(request, "Select at least one product first.")
+            messages.warning(request, _("Select at least one product first."))
             return HttpResponseRedirect(changelist)
         form = form_class(request.POST or None, products=products)
         if request.method == "POST" and form.is_valid():
@@ -211,7 +233,7 @@ class ProductAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, done.format(n=len(moves)))
+                messages.success(request, done(len(moves)))
                 return HttpResponseRedirect(changelist)
         return render(
             request,
@@ -248,6 +270,6 @@ class LowStockAlertAdmin(ReadOnlyAdmin):
     list_select_related = ["product"]
     search_fields = ["product__sku", "product__name"]
 
-    @admin.display(description="stock now", ordering="product__stock")
+    @admin.display(description=gettext_lazy("stock now"), ordering="product__stock")
     def current_stock(self, alert: LowStockAlert) -> int:
         return alert.product.stock

@@ -1,3 +1,6 @@
+from django.utils.translation import gettext
+
+
 class InsufficientStock(Exception):
     """A change would take a product's stock below zero."""
 
@@ -6,10 +9,23 @@ class InsufficientStock(Exception):
         self.name = name
         self.available = available
         self.wanted = wanted
-        super().__init__(
-            f"Not enough stock of {name} ({sku}): {available} available, "
-            f"{wanted} wanted."
-        )
+        super().__init__(sku, available, wanted)
+
+    @property
+    def message(self) -> str:
+        """For people, in the active language."""
+        return gettext(
+            "Not enough stock of %(name)s (%(sku)s): %(available)s available, "
+            "%(wanted)s wanted."
+        ) % {
+            "name": self.name,
+            "sku": self.sku,
+            "available": self.available,
+            "wanted": self.wanted,
+        }
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ImportRejected(Exception):
@@ -17,4 +33,7 @@ class ImportRejected(Exception):
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__(f"{len(errors)} error(s) in the file")
+        super().__init__(errors)
+
+    def __str__(self) -> str:
+        return "; ".join(str(error) for error in self.errors)

@@ -1,12 +1,17 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, Supplier
 
 
 class ProductImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV, UTF-8. Columns: sku, name, price, stock, reorder_point; "
-        "optional: barcode, category, cost, par_level, supplier."
+        label=_("File"),
+        help_text=_(
+            "CSV, UTF-8. Columns: sku, name, price, stock, reorder_point; "
+            "optional: barcode, category, cost, par_level, supplier."
+        ),
     )
 
 
@@ -20,7 +25,8 @@ class _PerProductForm(forms.Form):
         self.products = products
         for product in products:
             self.fields[f"qty_{product.pk}"] = forms.IntegerField(
-                label=f"{product.name} ({product.sku}), now {product.stock}",
+                label=gettext("%(name)s (%(sku)s), now %(stock)s")
+                % {"name": product.name, "sku": product.sku, "stock": product.stock},
                 min_value=self.min_quantity,
                 initial=self.initial_quantity(product),
             )
@@ -35,9 +41,14 @@ class _PerProductForm(forms.Form):
 class ReceiptForm(_PerProductForm):
     min_quantity = 1
 
-    supplier = forms.ModelChoiceField(Supplier.objects.all(), required=False)
+    supplier = forms.ModelChoiceField(
+        Supplier.objects.all(), required=False, label=_("Supplier")
+    )
     reference = forms.CharField(
-        max_length=64, required=False, help_text="The delivery note's number."
+        label=_("Reference"),
+        max_length=64,
+        required=False,
+        help_text=_("The delivery note's number."),
     )
 
     def initial_quantity(self, product: Product) -> int | None:
@@ -46,7 +57,9 @@ class ReceiptForm(_PerProductForm):
 
 class StocktakeForm(_PerProductForm):
     note = forms.CharField(
-        max_length=255, help_text="Why the count differs (breakage, theft, …)."
+        label=_("Note"),
+        max_length=255,
+        help_text=_("Why the count differs (breakage, theft, …)."),
     )
 
     def initial_quantity(self, product: Product) -> int:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.exceptions import ImportRejected
 from inventory.models import Category, Product, StockMovement, Supplier
@@ -34,10 +35,10 @@ class ImportSummary:
     stock_changes: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.stock_changes} stock change(s)"
-        )
+        return gettext(
+            "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(stock_changes)s stock change(s)"
+        ) % vars(self)
 
 
 @dataclass

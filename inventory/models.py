@@ -3,29 +3,36 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Supplier(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
     lead_time_days = models.PositiveSmallIntegerField(
-        default=2, help_text="Days between ordering and delivery."
+        _("lead time (days)"),
+        default=2,
+        help_text=_("Days between ordering and delivery."),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
 
     def __str__(self) -> str:
         return self.name
@@ -33,62 +40,81 @@ class Supplier(models.Model):
 
 class Product(models.Model):
     sku = models.CharField("SKU", max_length=32, unique=True)
-    barcode = models.CharField(max_length=32, blank=True, default="")
-    name = models.CharField(max_length=120)
+    barcode = models.CharField(_("barcode"), max_length=32, blank=True, default="")
+    name = models.CharField(_("name"), max_length=120)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
     )
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, null=True, blank=True
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("supplier"),
     )
     price = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+        _("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
     cost = models.DecimalField(
-        max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+        _("cost"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     # A cached counter: the ledger (StockMovement) is the truth, and only
     # inventory.services changes it, in the same transaction as the ledger row.
-    stock = models.IntegerField(default=0)
+    stock = models.IntegerField(_("stock"), default=0)
     reorder_point = models.PositiveIntegerField(
-        default=0, help_text="At or below this, the product is low on stock."
+        _("reorder point"),
+        default=0,
+        help_text=_("At or below this, the product is low on stock."),
     )
     par_level = models.PositiveIntegerField(
-        default=0, help_text="A replenishment order brings stock back up to this."
+        _("par level"),
+        default=0,
+        help_text=_("A replenishment order brings stock back up to this."),
     )
-    is_active = models.BooleanField("active", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         constraints = [
             models.CheckConstraint(
                 condition=Q(stock__gte=0),
                 name="product_stock_not_negative",
-                violation_error_message="Stock cannot go below zero.",
+                violation_error_message=_("Stock cannot go below zero."),
             ),
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="product_price_not_negative",
-                violation_error_message="The price cannot be negative.",
+                violation_error_message=_("The price cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(cost__gte=0),
                 name="product_cost_not_negative",
-                violation_error_message="The cost cannot be negative.",
+                violation_error_message=_("The cost cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(par_level__gte=F("reorder_point")),
                 name="product_par_level_at_least_reorder_point",
-                violation_error_message="The par level cannot be below the "
-                "reorder point.",
+                violation_error_message=_(
+                    "The par level cannot be below the reorder point."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["barcode"],
                 condition=~Q(barcode=""),
                 name="product_barcode_unique_when_set",
-                violation_error_message="Another product has this barcode.",
+                violation_error_message=_("Another product has this barcode."),
             ),
         ]
 
@@ -104,27 +130,36 @@ class StockMovement(models.Model):
     """One change of a product's stock. Append-only: corrections are new rows."""
 
     class Reason(models.TextChoices):
-        SALE = "sale", "Sale"
-        VOID = "void", "Void"
-        RECEIPT = "receipt", "Receipt"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        IMPORT = "import", "Import"
+        SALE = "sale", pgettext_lazy("stock movement reason", "Sale")
+        VOID = "void", pgettext_lazy("stock movement reason", "Void")
+        RECEIPT = "receipt", pgettext_lazy("stock movement reason", "Receipt")
+        ADJUSTMENT = "adjustment", pgettext_lazy("stock movement reason", "Adjustment")
+        IMPORT = "import", pgettext_lazy("stock movement reason", "Import")
 
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="movements"
+        Product,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name=_("product"),
     )
-    delta = models.IntegerField()
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    ref = models.CharField("reference", max_length=64, blank=True)
-    note = models.CharField(max_length=255, blank=True)
+    delta = models.IntegerField(_("change"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    ref = models.CharField(_("reference"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    stock_after = models.IntegerField()
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    stock_after = models.IntegerField(_("stock after"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
         indexes = [models.Index(fields=["product", "created_at"])]
         constraints = [
             models.CheckConstraint(
@@ -137,7 +172,7 @@ class StockMovement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.sku} {self.delta:+d} ({self.reason})"
+        return f"{self.product.sku} {self.delta:+d} ({self.get_reason_display()})"
 
 
 class LowStockAlert(models.Model):
@@ -145,21 +180,29 @@ class LowStockAlert(models.Model):
     receipt (or any increase) lifts it back above: one alert per crossing."""
 
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="low_stock_alerts"
+        Product,
+        on_delete=models.PROTECT,
+        related_name="low_stock_alerts",
+        verbose_name=_("product"),
     )
     movement = models.ForeignKey(
         StockMovement,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The stock change that crossed the reorder point.",
+        verbose_name=_("stock movement"),
+        help_text=_("The stock change that crossed the reorder point."),
     )
-    stock_at_open = models.IntegerField()
-    reorder_point = models.PositiveIntegerField()
-    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    stock_at_open = models.IntegerField(_("stock when opened"))
+    reorder_point = models.PositiveIntegerField(_("reorder point"))
+    opened_at = models.DateTimeField(
+        _("opened at"), default=timezone.now, db_index=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
+        verbose_name = _("low stock alert")
+        verbose_name_plural = _("low stock alerts")
         constraints = [
             models.UniqueConstraint(
                 fields=["product"],
@@ -169,8 +212,9 @@ class LowStockAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "open" if self.closed_at is None else "closed"
-        return f"Low stock: {self.product.sku} ({state})"
+        if self.closed_at is None:
+            return _("Low stock: %(sku)s (open)") % {"sku": self.product.sku}
+        return _("Low stock: %(sku)s (closed)") % {"sku": self.product.sku}
 
     @property
     def is_open(self) -> bool:

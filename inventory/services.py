@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
@@ -121,16 +123,20 @@ def stock_receive(
 ) -> list[StockMovement]:
     """Book a delivery of several products at once. Locks those products."""
     if not quantities:
-        raise ValidationError("A receipt needs at least one product.")
+        raise ValidationError(_("A receipt needs at least one product."))
     for qty in quantities.values():
         if qty <= 0:
-            raise ValidationError("Received quantities must be 1 or more.")
-    note = f"from {supplier.name}" if supplier else ""
+            raise ValidationError(_("Received quantities must be 1 or more."))
+    note = ""
+    if supplier:
+        note = gettext("from %(supplier)s") % {"supplier": supplier.name}
     with transaction.atomic():
         products = products_lock(ids=quantities)
         missing = set(quantities) - set(products)
         if missing:
-            raise ValidationError(f"Unknown product id(s): {sorted(missing)}")
+            raise ValidationError(
+                _("Unknown product id(s): %(ids)s"), params={"ids": sorted(missing)}
+            )
         return stock_moves(
             changes=[(products[pk], quantities[pk]) for pk in sorted(quantities)],
             reason=StockMovement.Reason.RECEIPT,
@@ -150,12 +156,14 @@ def stock_count(
     adjustment. Locks those products; a product counted as it stands gets no row."""
     for counted in counts.values():
         if counted < 0:
-            raise ValidationError("A counted quantity cannot be negative.")
+            raise ValidationError(_("A counted quantity cannot be negative."))
     with transaction.atomic():
         products = products_lock(ids=counts)
         missing = set(counts) - set(products)
         if missing:
-            raise ValidationError(f"Unknown product id(s): {sorted(missing)}")
+            raise ValidationError(
+                _("Unknown product id(s): %(ids)s"), params={"ids": sorted(missing)}
+            )
         changes = [
             (products[pk], counts[pk] - products[pk].stock)
             for pk in sorted(counts)

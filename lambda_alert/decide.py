@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lambda_alert import csvsafe, parse, text
+from lambda_alert import csvsafe, l10n, parse, text
 from lambda_alert.parse import Item, Malformed
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 STORE = "Pit Stop"
+CURRENCY = "BRL"
 IMMEDIATE = "immediate"  # a low-stock event: one product just crossed
 DIGEST = "digest"  # a report manifest: the period's numbers and all that is low
 SENDING, SENT, MALFORMED = "sending", "sent", "malformed"  # marker statuses
@@ -67,6 +68,7 @@ class Alert:
     items: tuple[Item, ...]  # most urgent first
     order_csv: bytes | None = None  # a digest with something to order
     order_key: str | None = None  # orders/<day>/<daily|weekly>-<period>.csv
+    language: str = l10n.PORTUGUESE  # of the texts
 
 
 # ------------------------------------------------------------------------------
@@ -143,8 +145,16 @@ def marker_record(
 # ------------------------------------------------------------------------------
 
 
-def alert_for(key: str, body: bytes, *, store: str = STORE) -> Alert | None:
-    """The alert for a manifest or low-stock event; None for any other key."""
+def alert_for(
+    key: str,
+    body: bytes,
+    *,
+    store: str = STORE,
+    language: str = l10n.PORTUGUESE,
+    currency: str = CURRENCY,
+) -> Alert | None:
+    """The alert for a manifest or low-stock event, in the store's language
+    (pt-br or en); None for any other key."""
     kind = key_kind(key)
     if kind is None:
         return None
@@ -152,22 +162,24 @@ def alert_for(key: str, body: bytes, *, store: str = STORE) -> Alert | None:
     if day is None:
         raise Malformed(f"{key} names no real day or week")
     store = parse.clean(store) or STORE
+    lang = l10n.language(language)
     doc = parse.document(body)
     if kind == "event":
-        return _event_alert(key, day, parse.event(doc), store)
+        return _event_alert(key, day, parse.event(doc), store, lang)
     match = _DAILY.fullmatch(key) or _WEEKLY.fullmatch(key)
     report = parse.report(doc, kind=match[1], period=match[2])
-    return _digest_alert(key, day, report, store)
+    return _digest_alert(key, day, report, store, lang, currency)
 
 
 def whatsapp_text(alert: Alert) -> str:
     """A chat message: the subject, then the most urgent products, one a line."""
     shown = alert.items[:WHATSAPP_ITEMS]
-    lines = [alert.subject, *(text.chat_line(item) for item in shown)]
+    lang = alert.language
+    lines = [alert.subject, *(text.chat_line(item, lang) for item in shown)]
     if more := len(alert.items) - len(shown):
-        lines.append(f"…and {more} more")
+        lines.append(text.t(lang, "chat_more", count=more))
     if alert.order_key:
-        lines.append(f"Order draft: {alert.order_key}")
+        lines.append(text.t(lang, "chat_draft", key=alert.order_key))
     return "\n".join(lines)[:WHATSAPP_MAX]
 
 
@@ -181,46 +193,72 @@ def whatsapp_payload(alert: Alert, to: str) -> dict[str, Any]:
     }
 
 
-def _event_alert(key: str, day: str, event: parse.Event, store: str) -> Alert:
+def _event_alert(
+    key: str, day: str, event: parse.Event, store: str, lang: str
+) -> Alert:
     item = event.item
-    state = "is out of stock" if item.stock <= 0 else f"is low ({item.stock} left)"
-    order = f", order {item.suggested_qty}" if item.suggested_qty > 0 else ""
-    supplier = f" from {item.supplier}" if order and item.supplier else ""
+    state = (
+        text.t(lang, "out_of_stock")
+        if item.stock <= 0
+        else text.t(lang, "is_low", stock=item.stock)
+    )
+    order = (
+        text.t(lang, "sms_order", qty=item.suggested_qty)
+        if item.suggested_qty > 0
+        else ""
+    )
+    supplier = (
+        text.t(lang, "sms_from", supplier=item.supplier)
+        if order and item.supplier
+        else ""
+    )
     return Alert(
         kind=IMMEDIATE,
         source_key=key,
         day=day,
         subject=text.fitted(lambda name: f"{store}: {name} {state}", item.name),
-        email_body=text.event_email(item, event.opened_at, event.reason, store),
-        sms_text=text.sms(f"{store}: 1 low", (item,), tail=order + supplier),
+        email_body=text.event_email(item, event.opened_at, event.reason, store, lang),
+        sms_text=text.sms(
+            f"{store}: {text.t(lang, 'sms_low', count=1)}",
+            (item,),
+            tail=order + supplier,
+        ),
         items=(item,),
+        language=lang,
     )
 
 
-def _digest_alert(key: str, day: str, report: parse.Report, store: str) -> Alert:
+def _digest_alert(
+    key: str, day: str, report: parse.Report, store: str, lang: str, currency: str
+) -> Alert:
     items = tuple(sorted(report.items, key=_urgency))
     order = _order_csv(items)
     order_key = f"{ORDER_PREFIX}{day}/{report.kind}-{report.period}.csv"
     if order is None:
         order_key = None
     count = len(items)
-    plural = "" if count == 1 else "s"
-    restock = f"{count} product{plural} to restock" if count else "nothing to restock"
-    revenue = text.brl(report.revenue)
-    label = f"{report.kind} report {report.period}: {revenue}, {restock}"
-    head = f"{store} {report.period}: {revenue}"
+    restock = text.t(
+        lang,
+        "restock_0" if not count else "restock_1" if count == 1 else "restock_n",
+        count=count,
+    )
+    revenue = text.money(report.revenue, lang, currency)
+    period = text.period_label(report.period, lang)
+    label = f"{text.report_name(report.kind, lang)} {period}: {revenue}, {restock}"
+    head = f"{store} {period}: {revenue}"
     if not count:
-        head += f", {report.sales} sales"
+        head += ", " + text.t(lang, "sms_sales", count=report.sales)
     return Alert(
         kind=DIGEST,
         source_key=key,
         day=day,
         subject=text.fitted(lambda name: f"{name} {label}", store),
-        email_body=text.digest_email(report, items, order_key, store),
-        sms_text=text.sms(f"{head}, {count} low", items),
+        email_body=text.digest_email(report, items, order_key, store, lang, currency),
+        sms_text=text.sms(f"{head}, {text.t(lang, 'sms_low', count=count)}", items),
         items=items,
         order_csv=order,
         order_key=order_key,
+        language=lang,
     )
 
 

@@ -11,6 +11,8 @@ Environment:
 
     ALERT_TOPIC_ARN       the SNS topic; required to publish.
     STORE_NAME            the store's name in subjects and texts ("Pit Stop").
+    STORE_LANGUAGE        pt-br (default) or en: the language of the texts.
+    STORE_CURRENCY        ISO 4217 code of the store's money (BRL, written R$).
     WHATSAPP_WEBHOOK_URL  the WhatsApp Cloud API messages URL, https:// only, e.g.
                           https://graph.facebook.com/v21.0/<phone-number-id>/messages
     WHATSAPP_TOKEN        its bearer token.
@@ -46,7 +48,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from lambda_alert import decide
+from lambda_alert import decide, l10n
 from lambda_alert.decide import Alert, Malformed
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,8 @@ class Config:
 
     topic_arn: str
     store: str
+    language: str
+    currency: str
     whatsapp_url: str
     whatsapp_token: str
     whatsapp_to: tuple[str, ...]
@@ -100,6 +104,9 @@ def config() -> Config:
     return Config(
         topic_arn=os.environ.get("ALERT_TOPIC_ARN", "").strip(),
         store=os.environ.get("STORE_NAME", "").strip() or decide.STORE,
+        language=l10n.language(os.environ.get("STORE_LANGUAGE")),
+        currency=os.environ.get("STORE_CURRENCY", "").strip().upper()
+        or decide.CURRENCY,
         whatsapp_url=url,
         whatsapp_token=os.environ.get("WHATSAPP_TOKEN", "").strip(),
         whatsapp_to=tuple(n.strip() for n in numbers if n.strip()),
@@ -160,7 +167,13 @@ def record_handle(record: dict[str, Any]) -> str:
         return SKIPPED
     marker = decide.marker_key(bucket, key, etag)
     try:
-        alert = decide.alert_for(key, body, store=config().store)
+        alert = decide.alert_for(
+            key,
+            body,
+            store=config().store,
+            language=config().language,
+            currency=config().currency,
+        )
     except Malformed as exc:
         return malformed_keep(bucket, key, marker, exc)
     if alert is None:  # record_source let only manifest and event keys through

@@ -1,10 +1,17 @@
-"""The words of an alert: e-mail bodies, the SMS, subjects, money."""
+"""The words of an alert: e-mail bodies, the SMS, subjects, money.
+
+The function has no Django, so no gettext catalogue: its few sentences are in
+TEXTS, Portuguese (the store's, the default) and English, chosen by the
+store's language (STORE_LANGUAGE on Lambda, PITSTOP_LANGUAGE in local mode).
+Money and dates come from l10n, the same code the app writes them with.
+"""
 
 import datetime
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 
+from lambda_alert import l10n
 from lambda_alert.parse import Item, Report, Seller
 
 SUBJECT_MAX = 100  # SNS refuses a longer Subject
@@ -14,78 +21,192 @@ TOP_SELLERS = 5
 EMAIL_ROWS_MAX = 200  # an SNS message stops at 256 KB; restock.csv lists them all
 NAME_COLUMN_MAX = 40
 
+PT, EN = l10n.PORTUGUESE, l10n.ENGLISH
+TEXTS: dict[str, dict[str, str]] = {
+    # digest
+    "report_daily": {PT: "relatório diário", EN: "daily report"},
+    "report_weekly": {PT: "relatório semanal", EN: "weekly report"},
+    "revenue": {PT: "Faturamento", EN: "Revenue"},
+    "sales": {PT: "Vendas", EN: "Sales"},
+    "units": {PT: "({units} unidades)", EN: "({units} units)"},
+    "average_ticket": {PT: "Ticket médio", EN: "Average ticket"},
+    "voided": {PT: "Canceladas", EN: "Voided"},
+    "voided_sales_1": {PT: "1 venda, {total}", EN: "1 sale, {total}"},
+    "voided_sales_n": {PT: "{count} vendas, {total}", EN: "{count} sales, {total}"},
+    "top_sellers": {PT: "Mais vendidos", EN: "Top sellers"},
+    "sku": {PT: "SKU", EN: "SKU"},
+    "product": {PT: "Produto", EN: "Product"},
+    "qty": {PT: "Qtd", EN: "Qty"},
+    "stock": {PT: "Estoque", EN: "Stock"},
+    "reorder_point": {PT: "Ponto de pedido", EN: "Reorder point"},
+    "par_level": {PT: "Estoque ideal", EN: "Par level"},
+    "order": {PT: "Pedir", EN: "Order"},
+    "supplier": {PT: "Fornecedor", EN: "Supplier"},
+    "nothing_to_restock_long": {
+        PT: "Nada a repor: todos os produtos estão acima do ponto de pedido.",
+        EN: "Nothing to restock: every product is above its reorder point.",
+    },
+    "to_restock": {
+        PT: "A repor ({count}), mais urgentes primeiro",
+        EN: "To restock ({count}), most urgent first",
+    },
+    "more_see_csv": {
+        PT: "…e mais {count}: veja restock.csv",
+        EN: "…and {count} more: see restock.csv",
+    },
+    "order_file": {
+        PT: "Pedido de reposição (CSV, mesmo bucket): {key}",
+        EN: "Replenishment order (CSV, same bucket): {key}",
+    },
+    "files": {PT: "Arquivos:", EN: "Files:"},
+    "restock_1": {PT: "1 produto a repor", EN: "1 product to restock"},
+    "restock_n": {PT: "{count} produtos a repor", EN: "{count} products to restock"},
+    "restock_0": {PT: "nada a repor", EN: "nothing to restock"},
+    "sms_sales": {PT: "{count} vendas", EN: "{count} sales"},
+    "sms_low": {PT: "{count} com estoque baixo", EN: "{count} low"},
+    # a low-stock event
+    "after_sale": {PT: " após uma venda", EN: " after a sale"},
+    "reached": {
+        PT: "{name} ({sku}) chegou ao ponto de pedido em {at}{why}.",
+        EN: "{name} ({sku}) reached its reorder point at {at}{why}.",
+    },
+    "at_par": {
+        PT: "O estoque está no nível ideal: nada a pedir.",
+        EN: "Stock is at its par level: nothing to order.",
+    },
+    "order_from": {
+        PT: "Pedido sugerido: {qty}, fornecedor {supplier}{email}, para voltar a {par}.",
+        EN: "Order {qty} from {supplier}{email} to bring it back to {par}.",
+    },
+    "order_no_supplier": {
+        PT: "Pedido sugerido: {qty} (sem fornecedor cadastrado), para voltar a {par}.",
+        EN: "Order {qty} (no supplier on file) to bring it back to {par}.",
+    },
+    "out_of_stock": {PT: "está sem estoque", EN: "is out of stock"},
+    "is_low": {PT: "está acabando ({stock} em estoque)", EN: "is low ({stock} left)"},
+    "sms_order": {PT: ", pedir {qty}", EN: ", order {qty}"},
+    "sms_from": {PT: ": {supplier}", EN: " from {supplier}"},
+    # chat
+    "chat_order": {PT: "pedir {qty}", EN: "order {qty}"},
+    "chat_more": {PT: "…e mais {count}", EN: "…and {count} more"},
+    "chat_draft": {PT: "Rascunho do pedido: {key}", EN: "Order draft: {key}"},
+}
 
-def brl(amount: Decimal) -> str:
-    """R$ 2,201.30 from a Decimal (never a float)."""
-    return f"R$ {amount:,.2f}"
+
+def t(lang: str, name: str, /, **params: object) -> str:
+    """TEXTS[name] in the language, its {fields} filled in."""
+    return TEXTS[name][l10n.language(lang)].format(**params)
+
+
+def money(amount: Decimal, lang: str, currency: str) -> str:
+    """R$ 2.201,30 (pt-BR) or R$ 2,201.30 (en), from a Decimal (never a float)."""
+    return l10n.money(amount, currency=currency, lang=lang)
+
+
+def report_name(kind: str, lang: str) -> str:
+    """ "relatório diário" / "weekly report" ..."""
+    return t(lang, f"report_{kind}")
+
+
+def period_label(period: str, lang: str) -> str:
+    """A day as the store writes dates (27/11/2026); an ISO week as is."""
+    if len(period) != len("2026-11-27"):  # fromisoformat reads 2026-W48 too
+        return period
+    return l10n.date(datetime.date.fromisoformat(period), lang=lang)
 
 
 def digest_email(
-    report: Report, items: Sequence[Item], order_key: str | None, store: str
+    report: Report,
+    items: Sequence[Item],
+    order_key: str | None,
+    store: str,
+    lang: str = PT,
+    currency: str = "BRL",
 ) -> str:
     """The period's numbers, its top sellers and what to restock, as plain text."""
-    units = f" ({report.units} units)" if report.units is not None else ""
+    units = (
+        " " + t(lang, "units", units=report.units) if report.units is not None else ""
+    )
     numbers = [
-        ["Revenue", brl(report.revenue)],
-        ["Sales", f"{report.sales}{units}"],
-        ["Average ticket", brl(report.average_ticket)],
+        [t(lang, "revenue"), money(report.revenue, lang, currency)],
+        [t(lang, "sales"), f"{report.sales}{units}"],
+        [t(lang, "average_ticket"), money(report.average_ticket, lang, currency)],
     ]
     if report.voided_sales:
-        plural = "" if report.voided_sales == 1 else "s"
-        voided = f"{report.voided_sales} sale{plural}, {brl(report.voided_total)}"
-        numbers.append(["Voided", voided])
+        total = money(report.voided_total, lang, currency)
+        key = "voided_sales_1" if report.voided_sales == 1 else "voided_sales_n"
+        numbers.append(
+            [t(lang, "voided"), t(lang, key, count=report.voided_sales, total=total)]
+        )
+    period = period_label(report.period, lang)
     lines = [
-        f"{store} {report.kind} report {report.period} ({report.time_zone})",
+        f"{store} {report_name(report.kind, lang)} {period} ({report.time_zone})",
         "",
         *table(numbers, header=False),
     ]
     if report.top:
-        top = _seller_rows(report.top[:TOP_SELLERS])
-        lines += ["", "Top sellers", *table(top, right={2, 3})]
-    lines += ["", *_restock_lines(items)]
+        top = _seller_rows(report.top[:TOP_SELLERS], lang, currency)
+        lines += ["", t(lang, "top_sellers"), *table(top, right={2, 3})]
+    lines += ["", *_restock_lines(items, lang)]
     if order_key:
-        lines += ["", f"Replenishment order (CSV, same bucket): {order_key}"]
+        lines += ["", t(lang, "order_file", key=order_key)]
     if report.files:
-        lines += ["", "Files:", *(f"  {key}" for key in report.files.values())]
+        lines += ["", t(lang, "files"), *(f"  {key}" for key in report.files.values())]
     return "\n".join(lines) + "\n"
 
 
 def event_email(
-    item: Item, opened_at: datetime.datetime, reason: str, store: str
+    item: Item,
+    opened_at: datetime.datetime,
+    reason: str,
+    store: str,
+    lang: str = PT,
 ) -> str:
     """One product's levels and what to order, as plain text."""
-    why = " after a sale" if reason == "sale" else f" ({reason})" if reason else ""
+    why = (
+        t(lang, "after_sale") if reason == "sale" else f" ({reason})" if reason else ""
+    )
     levels = [
-        ["Stock", str(item.stock)],
-        ["Reorder point", str(item.reorder_point)],
-        ["Par level", str(item.par_level)],
+        [t(lang, "stock"), str(item.stock)],
+        [t(lang, "reorder_point"), str(item.reorder_point)],
+        [t(lang, "par_level"), str(item.par_level)],
     ]
+    at = l10n.date_time(opened_at, lang=lang)
     lines = [
-        f"{item.name} ({item.sku}) reached its reorder point at "
-        f"{opened_at:%Y-%m-%d %H:%M}{why}.",
+        t(lang, "reached", name=item.name, sku=item.sku, at=at, why=why),
         "",
         *table(levels, header=False),
         "",
     ]
     if item.suggested_qty <= 0:
-        lines.append("Stock is at its par level: nothing to order.")
-    else:
-        source = f" from {item.supplier}" if item.supplier else " (no supplier on file)"
+        lines.append(t(lang, "at_par"))
+    elif item.supplier:
         email = f" <{item.supplier_email}>" if item.supplier_email else ""
         lines.append(
-            f"Order {item.suggested_qty}{source}{email} "
-            f"to bring it back to {item.par_level}."
+            t(
+                lang,
+                "order_from",
+                qty=item.suggested_qty,
+                supplier=item.supplier,
+                email=email,
+                par=item.par_level,
+            )
+        )
+    else:
+        lines.append(
+            t(lang, "order_no_supplier", qty=item.suggested_qty, par=item.par_level)
         )
     lines += ["", f"-- {store}"]
     return "\n".join(lines) + "\n"
 
 
-def chat_line(item: Item) -> str:
+def chat_line(item: Item, lang: str = PT) -> str:
     """One product for a chat message, full name and supplier."""
     supplier = f" ({item.supplier})" if item.supplier else ""
+    order = t(lang, "chat_order", qty=item.suggested_qty)
     return (
         f"• {item.sku} {item.name}: {item.stock}/{item.reorder_point}, "
-        f"order {item.suggested_qty}{supplier}"
+        f"{order}{supplier}"
     )
 
 
@@ -162,19 +283,26 @@ def ascii_only(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def _seller_rows(top: Sequence[Seller]) -> list[list[str]]:
-    rows = [["SKU", "Product", "Qty", "Revenue"]]
+def _seller_rows(top: Sequence[Seller], lang: str, currency: str) -> list[list[str]]:
+    rows = [[t(lang, k) for k in ("sku", "product", "qty", "revenue")]]
     rows += [
-        [s.sku, cut(s.name, NAME_COLUMN_MAX), str(s.qty), brl(s.revenue)] for s in top
+        [
+            s.sku,
+            cut(s.name, NAME_COLUMN_MAX),
+            str(s.qty),
+            money(s.revenue, lang, currency),
+        ]
+        for s in top
     ]
     return rows
 
 
-def _restock_lines(items: Sequence[Item]) -> list[str]:
+def _restock_lines(items: Sequence[Item], lang: str) -> list[str]:
     if not items:
-        return ["Nothing to restock: every product is above its reorder point."]
+        return [t(lang, "nothing_to_restock_long")]
     shown = items[:EMAIL_ROWS_MAX]
-    rows = [["SKU", "Product", "Stock", "Reorder point", "Order", "Supplier"]]
+    heads = ("sku", "product", "stock", "reorder_point", "order", "supplier")
+    rows = [[t(lang, k) for k in heads]]
     rows += [
         [
             item.sku,
@@ -186,7 +314,7 @@ def _restock_lines(items: Sequence[Item]) -> list[str]:
         ]
         for item in shown
     ]
-    lines = [f"To restock ({len(items)}), most urgent first", *table(rows, {2, 3, 4})]
+    lines = [t(lang, "to_restock", count=len(items)), *table(rows, {2, 3, 4})]
     if len(items) > len(shown):
-        lines.append(f"  …and {len(items) - len(shown)} more: see restock.csv")
+        lines.append("  " + t(lang, "more_see_csv", count=len(items) - len(shown)))
     return lines

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: a chosen language (cookie), else the
+    # browser's Accept-Language, else PITSTOP_LANGUAGE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,7 +99,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
+            # {{ amount|money }} in every template, no {% load %} needed.
+            "builtins": ["pitstop.templatetags.money"],
         },
     },
 ]
@@ -140,13 +146,24 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # ------------------------------------------------------------------------------
 # Time, language, money
+# https://docs.djangoproject.com/en/5.2/topics/i18n/translation/
 # ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The store speaks Brazilian Portuguese; English is there for whoever's browser
+# asks for it (Accept-Language) or picks it on the clerk pages. Pages follow the
+# request; the PDF, e-mails and SMS follow the store (PITSTOP_LANGUAGE).
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LANGUAGE_CODE = env("PITSTOP_LANGUAGE", default="pt-br").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured("PITSTOP_LANGUAGE must be 'pt-br' or 'en'.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 29/11/2026 in Portuguese (2026-11-29 in English), times on 24 hours.
+FORMAT_MODULE_PATH = ["pitstop.formats"]
 # A store day runs midnight to midnight in this zone.
 TIME_ZONE = env("PITSTOP_TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
-PITSTOP_CURRENCY = "BRL"
+# ISO 4217 code; lambda_alert.money knows its symbol (R$ for BRL).
+PITSTOP_CURRENCY = env("PITSTOP_CURRENCY", default="BRL").upper()
 
 # ------------------------------------------------------------------------------
 # Static files and storage

@@ -1,15 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Pit Stop back office"
+admin.site.site_header = _("Pit Stop back office")
 admin.site.site_title = "Pit Stop"
-admin.site.index_title = "Store management"
+admin.site.index_title = _("Store management")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/sales/new/", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # POST language=pt-br|en: the clerk pages' language switch (a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("sales/", include("sales.urls")),
     path("api/", include("sales.api_urls")),
     path("reports/", include("reports.urls")),

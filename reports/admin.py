@@ -5,7 +5,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from pitstop.money import money
 from reports.forms import GenerateReportForm
 from reports.models import Report
 from reports.periods import Period
@@ -29,15 +32,16 @@ class ReportAdmin(admin.ModelAdmin):
     fields += ["duration_ms", "attempts", "error", "updated_at"]
     readonly_fields = fields
 
-    @admin.display(description="sales")
+    @admin.display(description=gettext_lazy("sales"))
     def sales(self, report: Report):
         return report.totals.get("sales", "—")
 
-    @admin.display(description="revenue")
+    @admin.display(description=gettext_lazy("revenue"))
     def revenue(self, report: Report):
-        return report.totals.get("revenue", "—")
+        revenue = report.totals.get("revenue")
+        return "—" if revenue is None else money(revenue)
 
-    @admin.display(description="files")
+    @admin.display(description=gettext_lazy("files"))
     def downloads(self, report: Report):
         # storage.url: a presigned URL on S3, the managers-only view locally.
         storage = storages["reports"]
@@ -54,13 +58,21 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(
-        description="Generate the selected reports again", permissions=["change"]
+        description=gettext_lazy("Generate the selected reports again"),
+        permissions=["change"],
     )
     def generate_again(self, request, queryset):
         for report in queryset:
             _queue(report.kind, report.period)
+        count = queryset.count()
         messages.success(
-            request, f"{queryset.count()} report(s) queued; refresh in a moment."
+            request,
+            ngettext(
+                "%(count)s report queued; refresh in a moment.",
+                "%(count)s reports queued; refresh in a moment.",
+                count,
+            )
+            % {"count": count},
         )
 
     def get_urls(self):
@@ -80,7 +92,11 @@ class ReportAdmin(admin.ModelAdmin):
             _queue(period.kind, period.label)
             messages.success(
                 request,
-                format_html("The {} report {} is queued.", period.kind, period.label),
+                format_html(
+                    _("The {} report {} is queued."),
+                    Report.Kind(period.kind).label.lower(),
+                    period.label,
+                ),
             )
             return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         return render(
@@ -89,7 +105,7 @@ class ReportAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Generate a report now",
+                "title": _("Generate a report now"),
                 "form": form,
             },
         )

@@ -1,12 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from reports.models import Report
 from reports.periods import InvalidPeriod, Period, day_period, week_period
 
 
 class GenerateReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("daily", "Daily"), ("weekly", "Weekly")])
+    kind = forms.ChoiceField(label=_("Kind"), choices=Report.Kind.choices)
     period = forms.CharField(
-        max_length=10, help_text="A day (2026-11-27) or an ISO week (2026-W48)."
+        label=_("Period"),
+        max_length=10,
+        help_text=_("A day (2026-11-27) or an ISO week (2026-W48)."),
     )
 
     def clean(self) -> dict:

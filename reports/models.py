@@ -1,37 +1,45 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Report(models.Model):
     """One report per (kind, period): re-running replaces its files and row."""
 
     class Kind(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
+        DAILY = "daily", pgettext_lazy("report", "Daily")
+        WEEKLY = "weekly", pgettext_lazy("report", "Weekly")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", pgettext_lazy("report status", "Running")
+        DONE = "done", pgettext_lazy("report status", "Done")
+        FAILED = "failed", pgettext_lazy("report status", "Failed")
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     period = models.CharField(
-        max_length=10, help_text="YYYY-MM-DD for a day, YYYY-Www for an ISO week."
+        _("period"),
+        max_length=10,
+        help_text=_("YYYY-MM-DD for a day, YYYY-Www for an ISO week."),
     )
-    period_start = models.DateField()
-    period_end = models.DateField(help_text="The first day after the period.")
-    status = models.CharField(max_length=8, choices=Status.choices)
-    totals = models.JSONField(default=dict, blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(
+        _("period end"), help_text=_("The first day after the period.")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    totals = models.JSONField(_("totals"), default=dict, blank=True)
     files = models.JSONField(
-        default=dict, blank=True, help_text="File name → storage key."
+        _("files"), default=dict, blank=True, help_text=_("File name → storage key.")
     )
-    generated_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-period_start", "kind"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period"], name="report_one_per_period"
@@ -39,4 +47,6 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} report {self.period}"
+        if self.kind == self.Kind.WEEKLY:
+            return _("Weekly report %(period)s") % {"period": self.period}
+        return _("Daily report %(period)s") % {"period": self.period}

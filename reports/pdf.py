@@ -1,15 +1,17 @@
 """The report as a PDF: ReportLab platypus for the layout, ReportLab's own
 graphics for the charts. Reads only what ReportData holds, so memory stays
-bounded whatever the number of sales."""
+bounded whatever the number of sales. Written in the store's language
+(PITSTOP_LANGUAGE), whoever asked for it."""
 
 import datetime
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -28,9 +30,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from lambda_alert.l10n import symbol
+from pitstop.money import money
 from reports.selectors import ProductSales, ReportData
 
-SYMBOLS = {"BRL": "R$"}
 INK = colors.HexColor("#1f3a5f")
 BAR = colors.HexColor("#2f7dbf")
 STRIPE = colors.HexColor("#eef3f8")
@@ -50,27 +53,32 @@ HEAD_R = ParagraphStyle("head_r", HEAD, alignment=TA_RIGHT)
 META = ParagraphStyle("meta", BODY, textColor=MUTED)
 
 
-def symbol() -> str:
-    return SYMBOLS.get(settings.PITSTOP_CURRENCY, settings.PITSTOP_CURRENCY)
-
-
-def money(amount: Decimal) -> str:
-    """R$ 1,234.50: Decimal formatting, so no float ever touches the amount."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol()} {abs(amount):,.2f}"
-
-
 def title(data: ReportData) -> str:
     period = data.period
     if period.kind == "weekly":
         last = period.end - datetime.timedelta(days=1)  # end is exclusive
-        days = f"{period.start} \N{EN DASH} {last}"
-        return f"Pit Stop — weekly report {period.label} ({days})"
-    return f"Pit Stop — {period.kind} report {period.label}"
+        return _("Pit Stop — weekly report %(week)s (%(first)s to %(last)s)") % {
+            "week": period.label,
+            "first": date_format(period.start, "SHORT_DATE_FORMAT"),
+            "last": date_format(last, "SHORT_DATE_FORMAT"),
+        }
+    return _("Pit Stop — daily report %(day)s") % {
+        "day": date_format(period.start, "SHORT_DATE_FORMAT")
+    }
+
+
+def number(value: float) -> str:
+    """1.234 in Portuguese, 1,234 in English: whole numbers, grouped."""
+    return number_format(round(value), force_grouping=True)
 
 
 def report_pdf(data: ReportData, out: BinaryIO) -> None:
-    """Write the report's PDF to out."""
+    """Write the report's PDF to out, in the store's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _report_pdf(data, out)
+
+
+def _report_pdf(data: ReportData, out: BinaryIO) -> None:
     heading = title(data)
     doc = SimpleDocTemplate(
         out,
@@ -86,26 +94,34 @@ def report_pdf(data: ReportData, out: BinaryIO) -> None:
     story: list[Flowable] = [
         Paragraph(escape(heading), TITLE),
         Paragraph(
-            f"Time zone {settings.TIME_ZONE} · currency {settings.PITSTOP_CURRENCY}"
-            f" · generated {generated:%Y-%m-%d %H:%M}",
+            escape(
+                _("Time zone %(zone)s · currency %(currency)s · generated %(at)s")
+                % {
+                    "zone": settings.TIME_ZONE,
+                    "currency": settings.PITSTOP_CURRENCY,
+                    "at": date_format(generated, "SHORT_DATETIME_FORMAT"),
+                }
+            ),
             META,
         ),
         Spacer(1, 4 * mm),
         totals_table(data),
     ]
     if not data.products:
-        story += [Spacer(1, 6 * mm), Paragraph("No sales in this period.", BODY)]
+        story += [Spacer(1, 6 * mm), Paragraph(_("No sales in this period."), BODY)]
     else:
         story += [
             section(
-                f"Top sellers by revenue ({symbol()})", top_chart(data.top_by_revenue)
+                _("Top sellers by revenue (%(symbol)s)")
+                % {"symbol": symbol(settings.PITSTOP_CURRENCY)},
+                top_chart(data.top_by_revenue),
             ),
-            section("Top 10 by revenue", products_table(data.top_by_revenue)),
-            section("Top 10 by units", products_table(data.top_by_units)),
-            section("Sales by hour of day (number of sales)", hour_chart(data)),
+            section(_("Top 10 by revenue"), products_table(data.top_by_revenue)),
+            section(_("Top 10 by units"), products_table(data.top_by_units)),
+            section(_("Sales by hour of day (number of sales)"), hour_chart(data)),
         ]
     # Not kept together: a long restock list must split, its header repeating.
-    story += [Paragraph("Restock", H2), restock_table(data)]
+    story += [Paragraph(_("Restock"), H2), restock_table(data)]
     doc.build(story, onFirstPage=footer(heading), onLaterPages=footer(heading))
 
 
@@ -122,7 +138,9 @@ def footer(heading: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(colors.grey)
         canvas.drawString(MARGIN, 10 * mm, heading)
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"page {doc.page}")
+        canvas.drawRightString(
+            A4[0] - MARGIN, 10 * mm, _("page %(number)s") % {"number": doc.page}
+        )
         canvas.restoreState()
 
     return draw
@@ -167,14 +185,14 @@ def totals_table(data: ReportData) -> Table:
     """The period at a glance: two label/value pairs per row."""
     t = data.totals
     pairs = [
-        ("Sales", f"{t.sales:,}"),
-        ("Revenue", money(t.revenue)),
-        ("Units", f"{t.units:,}"),
-        ("Cost", money(t.cost)),
-        ("Average ticket", money(t.average_ticket)),
-        ("Margin", money(t.margin)),
-        ("Voided sales", f"{t.voided_sales:,}"),
-        ("Voided total", money(t.voided_total)),
+        (_("Sales"), number(t.sales)),
+        (_("Revenue"), money(t.revenue)),
+        (_("Units"), number(t.units)),
+        (_("Cost"), money(t.cost)),
+        (_("Average ticket"), money(t.average_ticket)),
+        (_("Margin"), money(t.margin)),
+        (_("Voided sales"), number(t.voided_sales)),
+        (_("Voided total"), money(t.voided_total)),
     ]
     rows = [[*pairs[i], *pairs[i + 1]] for i in range(0, len(pairs), 2)]
     result = Table(rows, colWidths=[WIDTH * 0.22, WIDTH * 0.28] * 2)
@@ -204,9 +222,9 @@ def totals_table(data: ReportData) -> Table:
 def restock_table(data: ReportData) -> Flowable:
     """What to order now, grouped by supplier as the selector sorts it."""
     if not data.restock:
-        return Paragraph("No product is at or below its reorder point.", BODY)
-    header = ["SKU", "Product", "Stock", "Reorder point", "Par level"]
-    header += ["Suggested qty", "Supplier"]
+        return Paragraph(_("No product is at or below its reorder point."), BODY)
+    header = ["SKU", _("Product"), _("Stock"), _("Reorder point"), _("Par level")]
+    header += [_("Suggested qty"), _("Supplier")]
     rows = [
         [
             r.sku,
@@ -225,8 +243,8 @@ def restock_table(data: ReportData) -> Flowable:
 
 def products_table(products: list[ProductSales]) -> Table:
     return table(
-        ["SKU", "Product", "Qty", "Revenue"],
-        [[p.sku, p.name, f"{p.qty:,}", money(p.revenue)] for p in products],
+        ["SKU", _("Product"), _("Qty"), _("Revenue")],
+        [[p.sku, p.name, number(p.qty), money(p.revenue)] for p in products],
         widths=[28 * mm, None, 20 * mm, 32 * mm],
         right=(2, 3),
     )
@@ -247,7 +265,7 @@ def top_chart(products: list[ProductSales]) -> Drawing:
     chart.categoryAxis.labels.dx = -4
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = "{:,.0f}".format
+    chart.valueAxis.labelTextFormat = number
     chart.bars[0].fillColor = BAR
     chart.bars[0].strokeColor = None
     chart.barLabelFormat = "values"

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sales.selectors import store_midnight
 
@@ -37,9 +38,11 @@ def day_period(day: datetime.date | str) -> Period:
         try:
             day = datetime.date.fromisoformat(day)
         except ValueError:
-            raise InvalidPeriod(f"{day!r} is not a date like 2026-11-27.") from None
+            raise InvalidPeriod(
+                _("%(day)r is not a date like 2026-11-27.") % {"day": day}
+            ) from None
     if day > timezone.localdate():
-        raise InvalidPeriod(f"{day} is in the future.")
+        raise InvalidPeriod(_("%(day)s is in the future.") % {"day": day})
     return Period("daily", day.isoformat(), day, day + datetime.timedelta(days=1))
 
 
@@ -48,9 +51,11 @@ def week_period(week: str) -> Period:
     try:
         start = datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except (TypeError, ValueError):
-        raise InvalidPeriod(f"{week!r} is not an ISO week like 2026-W48.") from None
+        raise InvalidPeriod(
+            _("%(week)r is not an ISO week like 2026-W48.") % {"week": week}
+        ) from None
     if start > timezone.localdate():
-        raise InvalidPeriod(f"{week} has not begun yet.")
+        raise InvalidPeriod(_("%(week)s has not begun yet.") % {"week": week})
     return Period("weekly", week, start, start + datetime.timedelta(days=7))
 
 

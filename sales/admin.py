@@ -2,8 +2,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from pitstop.admin import ReadOnlyAdmin
+from pitstop.money import money
 from sales.exceptions import SaleNotVoidable
 from sales.models import Sale, SaleLine
 from sales.services import sale_void
@@ -11,7 +14,7 @@ from sales.services import sale_void
 
 class SaleLineInline(admin.TabularInline):
     model = SaleLine
-    fields = ["product", "quantity", "unit_price", "line_total"]
+    fields = ["product", "quantity", "unit_price_money", "line_total_money"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -19,10 +22,20 @@ class SaleLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=gettext_lazy("unit price"))
+    def unit_price_money(self, line: SaleLine) -> str:
+        return money(line.unit_price)
+
+    @admin.display(description=gettext_lazy("line total"))
+    def line_total_money(self, line: SaleLine) -> str:
+        return money(line.line_total)
+
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        max_length=255, help_text="Why: shown on the receipt and in the ledger."
+        label=gettext_lazy("Reason"),
+        max_length=255,
+        help_text=gettext_lazy("Why: shown on the receipt and in the ledger."),
     )
 
 
@@ -31,7 +44,7 @@ class SaleAdmin(ReadOnlyAdmin):
     """Sales are made by the sale form and the kiosk API; here they are read,
     and voided by a manager with a reason."""
 
-    list_display = ["id", "created_at", "clerk", "channel", "status", "total"]
+    list_display = ["id", "created_at", "clerk", "channel", "status", "total_money"]
     list_filter = ["status", "channel", "created_at", "clerk"]
     list_select_related = ["clerk"]
     date_hierarchy = "created_at"
@@ -43,7 +56,7 @@ class SaleAdmin(ReadOnlyAdmin):
         "clerk",
         "channel",
         "status",
-        "total",
+        "total_money",
         "idempotency_key",
         "voided_at",
         "voided_by",
@@ -51,10 +64,16 @@ class SaleAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    @admin.display(description=gettext_lazy("total"), ordering="total")
+    def total_money(self, sale: Sale) -> str:
+        return money(sale.total)
+
     def has_void_permission(self, request):
         return request.user.has_perm("sales.void_sale")
 
-    @admin.action(description="Void the selected sales", permissions=["void"])
+    @admin.action(
+        description=gettext_lazy("Void the selected sales"), permissions=["void"]
+    )
     def void_sales(self, request, queryset):
         form = VoidForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
@@ -70,7 +89,15 @@ class SaleAdmin(ReadOnlyAdmin):
                 except SaleNotVoidable as exc:
                     messages.warning(request, exc.message)
             if voided:
-                messages.success(request, f"Voided {voided} sale(s); stock put back.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Voided %(count)s sale; stock put back.",
+                        "Voided %(count)s sales; stock put back.",
+                        voided,
+                    )
+                    % {"count": voided},
+                )
             return HttpResponseRedirect(request.get_full_path())
         return render(
             request,
@@ -78,7 +105,7 @@ class SaleAdmin(ReadOnlyAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Void sales",
+                "title": _("Void sales"),
                 "form": form,
                 "sales": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -2,10 +2,13 @@
 
 Input is checked by sales.services, the single place that knows what a sale
 may hold; the serializers here describe the contract for the OpenAPI schema
-and shape the answers."""
+and shape the answers. `error` is for machines and stays English; `message`
+is for people, in the request's language (Accept-Language)."""
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
@@ -15,16 +18,23 @@ from rest_framework.views import APIView, exception_handler
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import Product
+from pitstop.i18n import in_english
 from sales.exceptions import IdempotencyKeyReused, InvalidSale
 from sales.models import Sale, SaleLine
 from sales.services import sale_create
 
 
 def api_exception_handler(exc, context):
-    """Every error the API returns reads {"error": "..."}."""
+    """Every error the API returns reads {"error": "<code>", "message": "..."}:
+    REST framework's code (not_authenticated, not_found, parse_error, ...) and
+    its text in the request's language."""
     response = exception_handler(exc, context)
     if response is not None and "detail" in response.data:
-        response.data = {"error": str(response.data["detail"])}
+        detail = response.data["detail"]
+        response.data = {
+            "error": getattr(detail, "code", None) or "error",
+            "message": str(detail),
+        }
     return response
 
 
@@ -72,7 +82,9 @@ class SaleRequestSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=64, required=False)
 
 
-ERROR = inline_serializer("Error", {"error": serializers.CharField()})
+ERROR = inline_serializer(
+    "Error", {"error": serializers.CharField(), "message": serializers.CharField()}
+)
 STOCK_ERROR = inline_serializer(
     "InsufficientStock",
     {
@@ -110,10 +122,10 @@ class SaleCreate(APIView):
         body = request.data
         lines = body.get("lines") if isinstance(body, dict) else None
         if not isinstance(lines, list) or not all(isinstance(x, dict) for x in lines):
-            return _error('The body must be {"lines": [{"sku": "…", "qty": 1}, …]}.')
+            return _error(_('The body must be {"lines": [{"sku": "…", "qty": 1}, …]}.'))
         key = body.get("idempotency_key") or ""
         if not isinstance(key, str):
-            return _error("idempotency_key must be a string.")
+            return _error(_("idempotency_key must be a string."))
         try:
             sale, created = sale_create(
                 clerk=request.user,
@@ -128,7 +140,7 @@ class SaleCreate(APIView):
                     "sku": exc.sku,
                     "available": exc.available,
                     "wanted": exc.wanted,
-                    "message": str(exc),
+                    "message": exc.message,
                 },
                 status=status.HTTP_409_CONFLICT,
             )
@@ -145,5 +157,8 @@ class SaleCreate(APIView):
         )
 
 
-def _error(message: str, status: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"error": message}, status=status)
+def _error(message: Promise, status: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    """`error` the English sentence (as it always was), `message` translated."""
+    return Response(
+        {"error": in_english(message), "message": str(message)}, status=status
+    )

@@ -1,7 +1,12 @@
-class InvalidSale(Exception):
-    """A sale that cannot be made as asked; the message says why, for the clerk."""
+from django.utils.functional import Promise
 
-    def __init__(self, message: str, *, sku: str | None = None):
+
+class InvalidSale(Exception):
+    """A sale that cannot be made as asked; the message says why, for the clerk
+    (a lazy translation: the page, the API and a command each read it in their
+    own language)."""
+
+    def __init__(self, message: str | Promise, *, sku: str | None = None):
         self.message = message
         self.sku = sku
         super().__init__(message)
@@ -12,6 +17,6 @@ class IdempotencyKeyReused(InvalidSale):
 
 
 class SaleNotVoidable(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str | Promise):
         self.message = message
         super().__init__(message)

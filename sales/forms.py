@@ -1,12 +1,18 @@
 from collections.abc import Mapping
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
+from pitstop.i18n import fill_lazy
 from sales.selectors import product_by_code
 from sales.services import MAX_LINES, MAX_QUANTITY
 
-_QUANTITY_ERROR = f"The quantity must be a whole number from 1 to {MAX_QUANTITY}."
+_QUANTITY_ERROR = fill_lazy(
+    gettext_lazy("The quantity must be a whole number from 1 to %(max)s."),
+    {"max": MAX_QUANTITY},
+)
 
 
 class ScanForm(forms.Form):
@@ -17,8 +23,8 @@ class ScanForm(forms.Form):
     code = forms.CharField(
         max_length=64,
         error_messages={
-            "required": "Scan or type a barcode or sku.",
-            "max_length": "No product has a code that long.",
+            "required": gettext_lazy("Scan or type a barcode or sku."),
+            "max_length": gettext_lazy("No product has a code that long."),
         },
     )
     quantity = forms.IntegerField(
@@ -38,7 +44,9 @@ class ScanForm(forms.Form):
         code = self.cleaned_data["code"]
         product = product_by_code(code)
         if product is None:
-            raise forms.ValidationError(f"No product on sale with the code {code}.")
+            raise forms.ValidationError(
+                _("No product on sale with the code %(code)s.") % {"code": code}
+            )
         return product
 
     def clean(self) -> dict:
@@ -50,16 +58,28 @@ class ScanForm(forms.Form):
         in_cart = self.cart.get(product.sku, 0)
         if not in_cart and len(self.cart) >= MAX_LINES:
             raise forms.ValidationError(
-                f"A sale has at most {MAX_LINES} lines: finish this one first."
+                _("A sale has at most %(max)s lines: finish this one first.")
+                % {"max": MAX_LINES}
             )
         if in_cart + quantity > MAX_QUANTITY:
             raise forms.ValidationError(
-                f"At most {MAX_QUANTITY} of {product} in one sale; "
-                f"{in_cart} already in it."
+                _(
+                    "At most %(max)s of %(product)s in one sale; "
+                    "%(in_cart)s already in it."
+                )
+                % {"max": MAX_QUANTITY, "product": product, "in_cart": in_cart}
             )
         if in_cart + quantity > product.stock:
-            already = f", {in_cart} already in this sale" if in_cart else ""
+            params = {"product": product, "stock": product.stock, "in_cart": in_cart}
+            if in_cart:
+                raise forms.ValidationError(
+                    _(
+                        "Not enough stock of %(product)s: %(stock)s available, "
+                        "%(in_cart)s already in this sale."
+                    )
+                    % params
+                )
             raise forms.ValidationError(
-                f"Not enough stock of {product}: {product.stock} available{already}."
+                _("Not enough stock of %(product)s: %(stock)s available.") % params
             )
         return cleaned

@@ -9,9 +9,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.models import StockMovement
 from inventory.services import products_lock, stock_moves
+from pitstop.i18n import fill_lazy
 from sales.exceptions import IdempotencyKeyReused, InvalidSale, SaleNotVoidable
 from sales.models import Sale, SaleLine
 
@@ -24,15 +26,18 @@ def sale_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
     """Check (sku, quantity) pairs and merge repeated skus, keeping first order."""
     lines = list(lines)
     if not lines:
-        raise InvalidSale("A sale needs at least one line.")
+        raise InvalidSale(_("A sale needs at least one line."))
     if len(lines) > MAX_LINES:
         raise InvalidSale(
-            f"A sale has at most {MAX_LINES} lines; this has {len(lines)}."
+            fill_lazy(
+                _("A sale has at most %(max)s lines; this has %(count)s."),
+                {"max": MAX_LINES, "count": len(lines)},
+            )
         )
     merged: dict[str, int] = {}
     for sku, quantity in lines:
         if not isinstance(sku, str) or not sku.strip():
-            raise InvalidSale("Every line needs a product code (sku).")
+            raise InvalidSale(_("Every line needs a product code (sku)."))
         sku = sku.strip()
         if (
             isinstance(quantity, bool)
@@ -40,15 +45,25 @@ def sale_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
             or not 1 <= quantity <= MAX_QUANTITY
         ):
             raise InvalidSale(
-                f"The quantity of {sku} must be a whole number from 1 to "
-                f"{MAX_QUANTITY}; got {quantity!r}.",
+                fill_lazy(
+                    _(
+                        "The quantity of %(sku)s must be a whole number from 1 to "
+                        "%(max)s; got %(got)s."
+                    ),
+                    {"sku": sku, "max": MAX_QUANTITY, "got": repr(quantity)},
+                ),
                 sku=sku,
             )
         merged[sku] = merged.get(sku, 0) + quantity
         if merged[sku] > MAX_QUANTITY:
             raise InvalidSale(
-                f"The quantity of {sku} adds up to {merged[sku]}; at most "
-                f"{MAX_QUANTITY} per sale.",
+                fill_lazy(
+                    _(
+                        "The quantity of %(sku)s adds up to %(total)s; at most "
+                        "%(max)s per sale."
+                    ),
+                    {"sku": sku, "total": merged[sku], "max": MAX_QUANTITY},
+                ),
                 sku=sku,
             )
     return merged
@@ -68,7 +83,7 @@ def sale_create(
     quantities = sale_lines_clean(lines)
     key = idempotency_key.strip()
     if len(key) > 64:
-        raise InvalidSale("The idempotency key is longer than 64 characters.")
+        raise InvalidSale(_("The idempotency key is longer than 64 characters."))
     if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
         return sale, False
 
@@ -82,7 +97,11 @@ def sale_create(
             for sku in quantities:
                 if sku not in locked or not locked[sku].is_active:
                     raise InvalidSale(
-                        f"No product on sale with the code {sku}.", sku=sku
+                        fill_lazy(
+                            _("No product on sale with the code %(code)s."),
+                            {"code": sku},
+                        ),
+                        sku=sku,
                     )
             lines_to_sell = [(locked[sku], qty) for sku, qty in quantities.items()]
             sale = Sale.objects.create(
@@ -125,7 +144,7 @@ def _sale_for_key(
     sold = dict(sale.lines.values_list("product__sku", "quantity"))
     if sale.clerk_id != clerk.pk or sold != quantities:
         raise IdempotencyKeyReused(
-            "This idempotency key was already used for a different sale."
+            _("This idempotency key was already used for a different sale.")
         )
     return sale
 
@@ -134,14 +153,16 @@ def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
     """Put a sale's stock back (`void` movements) and mark it voided, once.
     Locks the sale row, then its products in pk order."""
     if not user.has_perm("sales.void_sale"):
-        raise PermissionDenied("Only managers can void a sale.")
+        raise PermissionDenied(_("Only managers can void a sale."))
     reason = reason.strip()
     if not reason:
-        raise SaleNotVoidable("Say why the sale is voided.")
+        raise SaleNotVoidable(_("Say why the sale is voided."))
     with transaction.atomic():
         sale = Sale.objects.select_for_update().get(pk=sale_id)
         if sale.status == Sale.Status.VOIDED:
-            raise SaleNotVoidable(f"Sale {sale.pk} was already voided.")
+            raise SaleNotVoidable(
+                fill_lazy(_("Sale %(number)s was already voided."), {"number": sale.pk})
+            )
         lines = list(sale.lines.all())
         products = products_lock(ids=[line.product_id for line in lines])
         stock_moves(

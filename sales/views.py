@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory.exceptions import InsufficientStock
@@ -122,31 +123,34 @@ def _finish(request: HttpRequest) -> HttpResponse:
     cart = _cart(request)
     key = request.session.get(CART_KEY, "")
     if not cart:
-        return _sale_page(request, error="The sale is empty: scan a product first.")
+        return _sale_page(request, error=_("The sale is empty: scan a product first."))
     if posted_key != key:
         # The page was older than the cart (another tab changed it).
         return _sale_page(
             request,
-            error="This sale changed in another window: check the lines and "
-            "finish again.",
+            error=_(
+                "This sale changed in another window: check the lines and finish again."
+            ),
         )
     try:
-        sale, _ = sale_create(
+        sale, _created = sale_create(
             clerk=request.user,
             lines=list(cart.items()),
             channel=Sale.Channel.COUNTER,
             idempotency_key=key,
         )
     except InsufficientStock as exc:
-        return _sale_page(request, error=str(exc))
+        return _sale_page(request, error=exc.message)
     except IdempotencyKeyReused:
         # The key was sold with other lines (a scan raced the finish): give
         # the cart a fresh key so that the clerk can sell what is on screen.
         request.session[CART_KEY] = uuid.uuid4().hex
         return _sale_page(
             request,
-            error="Part of this sale was already sold (see today's sales): "
-            "check the lines and finish again.",
+            error=_(
+                "Part of this sale was already sold (see today's sales): "
+                "check the lines and finish again."
+            ),
         )
     except InvalidSale as exc:
         return _sale_page(request, error=exc.message)

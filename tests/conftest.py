@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 from moto import mock_aws
 
 from pitstop.celery import app as celery_app
@@ -109,3 +110,13 @@ def manager_client(client, manager):
 def clerk_client(client, clerk):
     client.force_login(clerk)
     return client
+
+
+@pytest.fixture
+def in_english(settings):
+    """For tests that read our English texts: the store's language (commands,
+    tasks, the PDF, alerts) and any request without Accept-Language become
+    English. The Portuguese default is what tests/test_language.py reads."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from alerts.models import Recipient
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ STACK_VALUES = {
     "ALERT_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:pitstop-AlertTopic-X",
     "AWS_REGION": "us-east-1",
     "TIME_ZONE": "America/Sao_Paulo",
+    "STORE_LANGUAGE": "pt-br",
     "SITE_IP": "198.51.100.7",
     "DOMAIN_NAME": "",
 }

@@ -140,6 +140,7 @@ def test_env_file_holds_the_production_settings(tmp_path):
         "PITSTOP_ALERTS": "aws",
         "PITSTOP_ALERT_TOPIC_ARN": STACK_VALUES["ALERT_TOPIC_ARN"],
         "PITSTOP_TIME_ZONE": "America/Sao_Paulo",
+        "PITSTOP_LANGUAGE": "pt-br",
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
     }

@@ -10,7 +10,8 @@ from inventory.models import Product, StockMovement
 from tests.factories import ProductFactory
 from tests.test_csvsafe import HYPERLINK
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 CHANGELIST = reverse("admin:inventory_product_changelist")
 

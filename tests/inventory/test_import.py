@@ -8,7 +8,8 @@ from inventory.importing import products_import
 from inventory.models import Product, StockMovement
 from tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 GOOD = (
     b"sku,name,price,stock,reorder_point,barcode,category,cost,par_level,supplier\n"

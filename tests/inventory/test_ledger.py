@@ -36,6 +36,7 @@ def test_a_receipt_adds_stock_and_one_ledger_row_per_product():
     assert ledger_sum(cola) == 17
 
 
+@pytest.mark.usefixtures("in_english")
 @pytest.mark.parametrize("qty", [0, -3])
 def test_a_receipt_of_no_units_is_refused_and_changes_nothing(qty):
     product = ProductFactory(stock=5)
@@ -70,6 +71,7 @@ def test_a_stocktake_matching_the_counter_writes_no_row():
     assert product.movements.count() == 1
 
 
+@pytest.mark.usefixtures("in_english")
 def test_a_stocktake_below_zero_is_refused():
     product = ProductFactory(stock=10)
 

@@ -104,6 +104,8 @@ def aws_env(monkeypatch):
         "AWS_ENDPOINT_URL_SNS",
         "ALERT_TOPIC_ARN",
         "STORE_NAME",
+        "STORE_LANGUAGE",
+        "STORE_CURRENCY",
         "WHATSAPP_WEBHOOK_URL",
         "WHATSAPP_TOKEN",
         "WHATSAPP_TO",

@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from lambda_alert import decide
-from lambda_alert.decide import Malformed, alert_for
-from lambda_alert.text import brl
+from lambda_alert import decide, l10n
+from lambda_alert.decide import Malformed
 from tests.lambda_alert.conftest import (
     DAILY_KEY,
     EVENT_KEY,
@@ -19,6 +18,16 @@ from tests.lambda_alert.conftest import (
     sample,
     sample_bytes,
 )
+
+
+def alert_for(key: str, body: bytes, **options) -> decide.Alert | None:
+    """The alert in English, which these tests read (test_alert_language.py
+    reads the Portuguese, the store's default)."""
+    return decide.alert_for(key, body, **({"language": "en"} | options))
+
+
+def brl(amount: Decimal) -> str:
+    return l10n.money(amount, currency="BRL", lang="en")
 
 
 def encoded(doc: dict) -> bytes:

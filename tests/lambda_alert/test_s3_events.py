@@ -29,7 +29,7 @@ def record_keys(event: dict) -> list[str]:
     return [unquote_plus(r["s3"]["object"]["key"]) for r in event["Records"]]
 
 
-def test_a_manifest_and_an_event_alert_through_sns(store):
+def test_a_manifest_and_an_event_alert_through_sns_in_the_stores_portuguese(store):
     store.put(DAILY_KEY, sample_bytes("daily_summary.json"))
     store.put(EVENT_KEY, sample_bytes("low_stock_event.json"))
     events = store.s3_events()
@@ -39,21 +39,23 @@ def test_a_manifest_and_an_event_alert_through_sns(store):
 
     digest, immediate = store.published()
     assert digest.subject == (
-        "Pit Stop daily report 2026-11-27: R$ 2,201.30, 4 products to restock"
+        "Pit Stop relatório diário 27/11/2026: R$ 2.201,30, 4 produtos a repor"
     )
     assert digest.attributes == {"kind": "digest", "store": "Pit Stop"}
     assert digest.message["default"] == digest.message["email"]
-    assert "  Revenue         R$ 2,201.30\n" in digest.message["email"]
+    assert "  Faturamento   R$ 2.201,30\n" in digest.message["email"]
     assert "  BBQ-002  Charcoal 3kg" in digest.message["email"]
     assert digest.message["sms"] == (
-        "Pit Stop 2026-11-27: R$ 2,201.30, 4 low: SNK-010 Pao de queijo (6 un.) 0/5; "
-        "BBQ-002 Charcoal 3kg 1/4; ICE-001 Ice bag 5kg 2/8"
+        "Pit Stop 27/11/2026: R$ 2.201,30, 4 com estoque baixo: SNK-010 Pao de "
+        "queijo (6 un.) 0/5; BBQ-002 Charcoal 3kg 1/4; ICE-001 Ice bag 5kg 2/8"
     )
-    assert immediate.subject == "Pit Stop: Coca-Cola 350ml can is low (3 left)"
+    assert immediate.subject == (
+        "Pit Stop: Coca-Cola 350ml can está acabando (3 em estoque)"
+    )
     assert immediate.attributes == {"kind": "immediate", "store": "Pit Stop"}
     assert immediate.message["sms"] == (
-        "Pit Stop: 1 low: DRK-001 Coca-Cola 350ml can 3/12, "
-        "order 69 from Distribuidora Bebidas Sul"
+        "Pit Stop: 1 com estoque baixo: DRK-001 Coca-Cola 350ml can 3/12, "
+        "pedir 69: Distribuidora Bebidas Sul"
     )
     for published in (digest, immediate):
         assert len(published.message["sms"]) <= 160
@@ -152,7 +154,9 @@ def test_a_new_version_of_an_object_alerts_again_and_a_stale_notice_does_not(sto
     assert handler.handler(current, None) == ONE_ALERT
 
     (published,) = store.published()
-    assert published.subject == "Pit Stop: Coca-Cola 350ml can is low (1 left)"
+    assert published.subject == (
+        "Pit Stop: Coca-Cola 350ml can está acabando (1 em estoque)"
+    )
 
 
 def test_the_s3_test_event_sends_nothing(store):
@@ -180,9 +184,11 @@ def test_a_key_with_spaces_and_accents_is_found_and_alerted(store):
     assert handler.handler(event, None) == ONE_ALERT
 
     (published,) = store.published()
-    assert published.subject == "Pit Stop: Pão de queijo (6 un.) is low (3 left)"
+    assert published.subject == (
+        "Pit Stop: Pão de queijo (6 un.) está acabando (3 em estoque)"
+    )
     assert published.message["sms"].startswith(
-        "Pit Stop: 1 low: PAO DE QUEIJO Pao de queijo (6 un.) 3/12"
+        "Pit Stop: 1 com estoque baixo: PAO DE QUEIJO Pao de queijo (6 un.) 3/12"
     )
 
 

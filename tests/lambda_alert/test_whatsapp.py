@@ -105,7 +105,7 @@ def test_each_number_gets_the_alert_with_the_bearer_token(store, whatsapp_on):
         assert request["headers"]["content-type"] == "application/json"
         assert request["body"] == decide.whatsapp_payload(an_alert(), number)
         assert (
-            "DRK-001 Coca-Cola 350ml can: 3/12, order 69"
+            "DRK-001 Coca-Cola 350ml can: 3/12, pedir 69"
             in (request["body"]["text"]["body"])
         )
     assert result["marker"]["channels"] == ["sns", "whatsapp"]

@@ -1,10 +1,15 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from reports.pdf import report_pdf
 from reports.periods import Period
 from reports.selectors import HourSales, ProductSales, ReportData, RestockItem, Totals
 from tests.reports.pdftext import pdf_text
+
+# These tests read the English texts; test_language.py reads the Portuguese.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 DAY = datetime.date(2026, 11, 27)
 GENERATED = datetime.datetime(2026, 11, 28, 3, 5, tzinfo=datetime.UTC)
@@ -95,8 +100,7 @@ def test_weekly_report_title_shows_the_last_day_of_the_week(tmp_path):
     with path.open("wb") as out:
         report_pdf(ReportData(**vars(data) | {"period": week}), out)
 
-    days = "2026-11-23 \N{EN DASH} 2026-11-29"
-    assert f"weekly report 2026-W48 ({days})" in pdf_text(path)
+    assert "weekly report 2026-W48 (2026-11-23 to 2026-11-29)" in pdf_text(path)
 
 
 def test_long_restock_list_spans_pages_with_the_header_repeated(tmp_path):

@@ -11,7 +11,8 @@ from reports.models import Report
 from reports.periods import day_period
 from reports.services import report_build
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from reports.periods import InvalidPeriod, day_period, week_period
 from reports.services import report_build
 from tests.reports.pdftext import pdf_text
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def read(key: str) -> str:

@@ -150,7 +150,8 @@ def test_malformed_json_is_a_400_with_an_error(kiosk, cola):
     )
 
     assert response.status_code == 400
-    assert "JSON" in response.json()["error"]
+    assert response.json()["error"] == "parse_error"
+    assert "JSON" in response.json()["message"]
 
 
 def test_without_credentials_the_api_says_401(cola):

@@ -12,7 +12,8 @@ from sales.models import Sale
 from sales.services import sale_create, sale_void
 from tests.factories import PASSWORD, ProductFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 NEW = reverse("sales:new")
 TODAY = reverse("sales:today")

@@ -14,7 +14,8 @@ from sales.selectors import product_by_code
 from sales.services import sale_create, sale_void
 from tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+# These tests read the English texts.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def state():

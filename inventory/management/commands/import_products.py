@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inventory.exceptions import ImportRejected
 from inventory.importing import products_import
@@ -20,14 +22,22 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s")
+                % {"path": path, "error": exc.strerror}
+            ) from exc
         try:
             summary = products_import(data=data, source=path.name)
         except ImportRejected as exc:
             for error in exc.errors:
                 self.stderr.write(error)
+            count = len(exc.errors)
             raise CommandError(
-                f"{path.name} was rejected: {len(exc.errors)} error(s); "
-                "nothing was imported."
+                ngettext(
+                    "%(file)s was rejected: %(count)s error; nothing was imported.",
+                    "%(file)s was rejected: %(count)s errors; nothing was imported.",
+                    count,
+                )
+                % {"file": path.name, "count": count}
             ) from exc
         self.stdout.write(self.style.SUCCESS(f"{path.name}: {summary}"))

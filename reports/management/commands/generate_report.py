@@ -2,7 +2,9 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from reports.models import Report
 from reports.periods import InvalidPeriod, Period, day_period, week_of, week_period
 from reports.services import FILES, report_build
 
@@ -33,7 +35,12 @@ class Command(BaseCommand):
                 report = report_build(period=period)
             except Exception as exc:
                 raise CommandError(
-                    f"The {period.kind} report {period.label} failed: {exc}"
+                    _("The %(kind)s report %(period)s failed: %(error)s")
+                    % {
+                        "kind": Report.Kind(period.kind).label.lower(),
+                        "period": period.label,
+                        "error": exc,
+                    }
                 ) from exc
             if len(periods) > 1:
                 self.stderr.write(_progress(done, len(periods), period.label))
@@ -42,7 +49,7 @@ class Command(BaseCommand):
 
     def _periods(self, kind, *, date, week, since) -> list[Period]:
         if (kind == "daily" and week) or (kind == "weekly" and date):
-            raise InvalidPeriod("Use --date with daily and --week with weekly.")
+            raise InvalidPeriod(_("Use --date with daily and --week with weekly."))
         if date:
             return [day_period(date)]
         if week:

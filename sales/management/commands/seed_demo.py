@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import inventory
 from alerts.models import Recipient
@@ -50,7 +51,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if Product.objects.exists():
-            self.stdout.write("The demo store is already loaded; left as it is.")
+            self.stdout.write(_("The demo store is already loaded; left as it is."))
         else:
             with transaction.atomic():
                 self._load_catalogue()
@@ -61,8 +62,9 @@ class Command(BaseCommand):
         )
         if not Sale.objects.exists():
             self._history(clerk=users["clerk"], manager=users["manager"])
-        for username, password, group, _ in USERS:
-            self.stdout.write(f"{group[:-1]}: {username} / {password}")
+        roles = {MANAGERS: _("Manager"), CLERKS: _("Clerk")}
+        for username, password, group, _staff in USERS:
+            self.stdout.write(f"{roles[group]}: {username} / {password}")
 
     def _load_catalogue(self) -> None:
         for name, email, phone, lead in SUPPLIERS:
@@ -71,7 +73,7 @@ class Command(BaseCommand):
                 defaults={"email": email, "phone": phone, "lead_time_days": lead},
             )
         summary = products_import(data=CATALOGUE.read_bytes(), source="demo catalogue")
-        self.stdout.write(f"Catalogue: {summary}")
+        self.stdout.write(_("Catalogue: %(summary)s") % {"summary": summary})
 
     def _users(self) -> dict:
         users = {}
@@ -110,12 +112,12 @@ class Command(BaseCommand):
                 )
                 _backdate(moves, opening)
             for hour, count in HOURLY.items():
-                for _ in range(count + rng.randint(0, 2)):
+                for _sale in range(count + rng.randint(0, 2)):
                     at = _at(day, hour, rng.randint(0, 59))
                     picks = rng.choices(products, weights, k=rng.randint(1, 3))
                     lines = [(p.sku, rng.choice([1, 1, 1, 2])) for p in picks]
                     try:
-                        sale, _ = sale_create(clerk=clerk, lines=lines)
+                        sale, _created = sale_create(clerk=clerk, lines=lines)
                     except InsufficientStock:  # the customer takes something else
                         continue
                     Sale.objects.filter(pk=sale.pk).update(created_at=at)
@@ -124,7 +126,10 @@ class Command(BaseCommand):
                         at,
                     )
                     sales += 1
-        self.stdout.write(f"History: {sales} sales over the last {HISTORY_DAYS} days")
+        self.stdout.write(
+            _("History: %(sales)s sales over the last %(days)s days")
+            % {"sales": sales, "days": HISTORY_DAYS}
+        )
 
 
 def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
