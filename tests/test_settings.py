@@ -15,6 +15,8 @@ CONTRACT = (
     "PITSTOP_ALERTS",
     "PITSTOP_ALERT_TOPIC_ARN",
     "PITSTOP_TIME_ZONE",
+    "PITSTOP_LANGUAGE",
+    "PITSTOP_CURRENCY",
     "EMAIL_URL",
     "DJANGO_DEBUG",
 )
@@ -32,6 +34,8 @@ print(json.dumps({
     "outbox": str(settings.EMAIL_FILE_PATH),
     "alerts": settings.PITSTOP_ALERTS,
     "tz": settings.TIME_ZONE,
+    "language": settings.LANGUAGE_CODE,
+    "currency": settings.PITSTOP_CURRENCY,
     "debug": settings.DEBUG,
 }))
 """
@@ -60,5 +64,21 @@ def test_unset_environment_means_the_embedded_default():
         "outbox": f"{var}/outbox",
         "alerts": "local",
         "tz": "America/Sao_Paulo",
+        "language": "pt-br",
+        "currency": "BRL",
         "debug": False,
     }
+
+
+def test_an_unknown_store_language_refuses_to_start():
+    env = {k: v for k, v in os.environ.items() if k not in CONTRACT}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env | {"PITSTOP_LANGUAGE": "fr"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert "PITSTOP_LANGUAGE must be 'pt-br' or 'en'." in result.stderr

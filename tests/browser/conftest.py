@@ -51,8 +51,11 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    # A Brazilian browser: its Accept-Language is pt-BR, as the store's staff's.
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 800},
+        locale="pt-BR",
     )
     context.set_default_timeout(10_000)
     page = context.new_page()

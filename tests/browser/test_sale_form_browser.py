@@ -1,5 +1,6 @@
-"""A clerk at the counter, in a real browser: the scan box behaves like a
-keyboard-wedge barcode scanner expects (type the code, Enter, ready again)."""
+"""A clerk at the counter, in a real browser set to Brazilian Portuguese (the
+store's language): the scan box behaves like a keyboard-wedge barcode scanner
+expects (type the code, Enter, ready again)."""
 
 import re
 from decimal import Decimal
@@ -42,9 +43,9 @@ def shelf():
 def log_in(page, username: str) -> None:
     page.goto("/sales/new/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/sales/new/$"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Usuário").fill(username)
+    page.get_by_label("Senha").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
     expect(page).to_have_url(re.compile(r"/sales/new/$"))
 
 
@@ -68,17 +69,18 @@ def test_a_clerk_logs_in_scans_two_products_and_finishes_the_sale(page, clerk, s
     expect(lines.nth(0)).to_contain_text("Coca-Cola 350ml can")
     expect(lines.nth(0).locator("td").nth(1)).to_have_text("2")
     expect(lines.nth(1)).to_contain_text("Potato chips 100g")
-    expect(page.locator("#total")).to_have_text("R$ 22.90")
+    expect(page.locator("#total")).to_have_text("R$ 22,90")
     expect(page.locator("#id_code")).to_be_focused()
 
-    page.get_by_role("button", name="Finish sale").click()
+    page.get_by_role("button", name="Finalizar venda").click()
 
     expect(page).to_have_url(re.compile(r"/sales/\d+/$"))
     receipt = page.locator("#receipt")
     expect(receipt).to_contain_text("Pit Stop")
+    expect(receipt).to_contain_text("Comprovante de venda")
     expect(receipt).to_contain_text("Coca-Cola 350ml can")
     expect(receipt).to_contain_text("Potato chips 100g")
-    expect(receipt.locator("#total")).to_have_text("R$ 22.90")
+    expect(receipt.locator("#total")).to_have_text("R$ 22,90")
     sale = Sale.objects.get()
     assert page.url.endswith(f"/sales/{sale.pk}/")
     assert dict(Product.objects.values_list("sku", "stock")) == {
@@ -93,18 +95,18 @@ def test_scanning_more_than_is_in_stock_shows_the_error_and_keeps_the_other_line
 ):
     log_in(page, "clerk")
     scan(page, "DRK-001")
-    page.get_by_label("Quantity").fill("3")
+    page.get_by_label("Quantidade").fill("3")
     page.locator("#id_code").focus()
 
     scan(page, "CHO-003")
 
     expect(page.get_by_role("alert")).to_have_text(
-        "Not enough stock of Dark chocolate 80g (CHO-003): 2 available."
+        "Estoque insuficiente de Dark chocolate 80g (CHO-003): 2 em estoque."
     )
     lines = page.locator("#lines tbody tr[data-sku]")
     expect(lines).to_have_count(1)
     expect(lines.first).to_contain_text("Coca-Cola 350ml can")
-    expect(page.locator("#total")).to_have_text("R$ 5.50")
+    expect(page.locator("#total")).to_have_text("R$ 5,50")
     expect(page.locator("#id_code")).to_be_focused()
     expect(page.locator("#id_code")).to_have_value("")
     assert Sale.objects.count() == 0

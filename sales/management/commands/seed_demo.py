@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 self._load_catalogue()
         users = self._users()
         Recipient.objects.get_or_create(
-            name="Store manager",
+            name=_("Store manager"),
             defaults={"email": "manager@pitstop.example", "phone": "+5511900000000"},
         )
         if not Sale.objects.exists():
@@ -94,9 +94,7 @@ class Command(BaseCommand):
         the day weighted towards coffee and cold drinks."""
         rng = random.Random(2026)
         products = list(Product.objects.order_by("pk"))
-        weights = [
-            8 if p.category.name in ("Coffee", "Drinks") else 2 for p in products
-        ]
+        weights = [8 if p.category.name in ("Café", "Bebidas") else 2 for p in products]
         today = timezone.localdate()
         sales = 0
         for days_ago in range(HISTORY_DAYS, 0, -1):
@@ -107,7 +105,7 @@ class Command(BaseCommand):
                 moves = stock_receive(
                     supplier=None,
                     quantities=low,
-                    reference=f"delivery {day}",
+                    reference=_("delivery %(day)s") % {"day": day},
                     user=manager,
                 )
                 _backdate(moves, opening)
