@@ -75,7 +75,8 @@ TEXTS: dict[str, dict[str, str]] = {
         EN: "Stock is at its par level: nothing to order.",
     },
     "order_from": {
-        PT: "Pedido sugerido: {qty}, fornecedor {supplier}{email}, para voltar a {par}.",
+        PT: "Pedido sugerido: {qty}, fornecedor {supplier}{email}, "
+        "para voltar a {par}.",
         EN: "Order {qty} from {supplier}{email} to bring it back to {par}.",
     },
     "order_no_supplier": {
