@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -69,8 +71,20 @@ class RecipientAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": _("Alerts sent and replenishment orders"),
-                "sent": alerts_sent(),
+                "sent": [
+                    sent | {"sent_at": _moment(sent.get("sent_at"))}
+                    for sent in alerts_sent()
+                ],
                 "orders": orders(),
                 "mode": settings.PITSTOP_ALERTS,
             },
         )
+
+
+def _moment(iso: str | None) -> datetime.datetime | str | None:
+    """A marker's sent_at (ISO 8601, UTC) as a datetime, for the store's clock
+    and date format; anything else as it is."""
+    try:
+        return datetime.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso

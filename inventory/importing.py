@@ -103,9 +103,8 @@ def _decode(data: bytes) -> str:
                 line.decode("utf-8")
             except UnicodeDecodeError:
                 bad.append(number)
-        raise ImportRejected(
-            [f"row {n}: not UTF-8 text (save the file as CSV UTF-8)" for n in bad]
-        ) from None
+        error = gettext("not UTF-8 text (save the file as CSV UTF-8)")
+        raise ImportRejected([_at_row(n, error) for n in bad]) from None
 
 
 def _parse(data: bytes) -> list[_Row]:
@@ -113,10 +112,15 @@ def _parse(data: bytes) -> list[_Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [(name or "").strip() for name in reader.fieldnames or []]
     if not header:
-        raise ImportRejected(["the file is empty; the first row must name the columns"])
+        raise ImportRejected(
+            [gettext("the file is empty; the first row must name the columns")]
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ImportRejected([f"row 1: missing column(s): {', '.join(missing)}"])
+        error = gettext("missing column(s): %(columns)s") % {
+            "columns": ", ".join(missing)
+        }
+        raise ImportRejected([_at_row(1, error)])
     reader.fieldnames = header
 
     rows: list[_Row] = []
@@ -130,15 +134,16 @@ def _parse(data: bytes) -> list[_Row]:
         row, row_errors = _clean(raw, number)
         if row and row.sku in first_row_of_sku:
             row_errors.append(
-                f"sku {row.sku!r} is already on row {first_row_of_sku[row.sku]}"
+                gettext("sku %(sku)r is already on row %(row)s")
+                % {"sku": row.sku, "row": first_row_of_sku[row.sku]}
             )
         if row and row.barcode and row.barcode in first_row_of_barcode:
             row_errors.append(
-                f"barcode {row.barcode!r} is already on row "
-                f"{first_row_of_barcode[row.barcode]}"
+                gettext("barcode %(barcode)r is already on row %(row)s")
+                % {"barcode": row.barcode, "row": first_row_of_barcode[row.barcode]}
             )
         if row_errors:
-            errors.extend(f"row {number}: {e}" for e in row_errors)
+            errors.extend(_at_row(number, e) for e in row_errors)
             continue
         first_row_of_sku[row.sku] = number
         if row.barcode:
@@ -147,14 +152,14 @@ def _parse(data: bytes) -> list[_Row]:
     if errors:
         raise ImportRejected(errors)
     if not rows:
-        raise ImportRejected(["the file has a header but no products"])
+        raise ImportRejected([gettext("the file has a header but no products")])
     return rows
 
 
 def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
     errors: list[str] = []
     if raw.get(None):
-        errors.append("more cells than columns")
+        errors.append(gettext("more cells than columns"))
     # Unescaped: a name the export wrote as '=… reads back as =….
     cell = {
         k: csvsafe.unescape((v or "").strip()) for k, v in raw.items() if k is not None
@@ -164,20 +169,26 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         value = cell.get(name, "")
         if not value:
             if required:
-                errors.append(f"{name}: required")
+                errors.append(gettext("%(column)s: required") % {"column": name})
             return None
         if len(value) > max_length:
-            errors.append(f"{name}: longer than {max_length} characters")
+            errors.append(
+                gettext("%(column)s: longer than %(max)s characters")
+                % {"column": name, "max": max_length}
+            )
         return value
 
     def whole(name: str, required: bool) -> int | None:
         value = cell.get(name, "")
         if not value:
             if required:
-                errors.append(f"{name}: required")
+                errors.append(gettext("%(column)s: required") % {"column": name})
             return None
         if not value.isdigit():
-            errors.append(f"{name}: {value!r} is not a whole number of 0 or more")
+            errors.append(
+                gettext("%(column)s: %(value)r is not a whole number of 0 or more")
+                % {"column": name, "value": value}
+            )
             return None
         return int(value)
 
@@ -185,18 +196,26 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         value = cell.get(name, "")
         if not value:
             if required:
-                errors.append(f"{name}: required")
+                errors.append(gettext("%(column)s: required") % {"column": name})
             return None
+        given = {"column": name, "value": value}
         try:
             amount = Decimal(value)
         except InvalidOperation:
-            errors.append(f"{name}: {value!r} is not an amount like 12.50")
+            errors.append(
+                gettext("%(column)s: %(value)r is not an amount like 12.50") % given
+            )
             return None
         if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
-            errors.append(f"{name}: {value!r} must be between 0 and {MAX_PRICE}")
+            errors.append(
+                gettext("%(column)s: %(value)r must be between 0 and %(max)s")
+                % (given | {"max": MAX_PRICE})
+            )
             return None
         if amount.as_tuple().exponent < -2:
-            errors.append(f"{name}: {value!r} has more than 2 decimal places")
+            errors.append(
+                gettext("%(column)s: %(value)r has more than 2 decimal places") % given
+            )
             return None
         return amount.quantize(Decimal("0.01"))
 
@@ -219,7 +238,8 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         and row.par_level < row.reorder_point
     ):
         errors.append(
-            f"par_level: {row.par_level} is below reorder_point {row.reorder_point}"
+            gettext("par_level: %(par)s is below reorder_point %(reorder)s")
+            % {"par": row.par_level, "reorder": row.reorder_point}
         )
     return (None if errors else row), errors
 
@@ -234,7 +254,7 @@ def _existing_by_sku(skus: Iterable[str]) -> dict[str, Product]:
 
 
 def _check_against_catalogue(rows: list[_Row], existing: dict[str, Product]) -> None:
-    errors: list[str] = []
+    errors: list[tuple[int, str]] = []
     barcodes = {row.barcode: row for row in rows if row.barcode}
     owners: dict[str, str] = {}
     codes = list(barcodes)
@@ -246,22 +266,27 @@ def _check_against_catalogue(rows: list[_Row], existing: dict[str, Product]) -> 
         )
     for code, row in barcodes.items():
         if owners.get(code, row.sku) != row.sku:
-            errors.append(
-                f"row {row.number}: barcode {code!r} belongs to {owners[code]}"
-            )
+            error = gettext("barcode %(barcode)r belongs to %(sku)s") % {
+                "barcode": code,
+                "sku": owners[code],
+            }
+            errors.append((row.number, error))
     for row in rows:
         product = existing.get(row.sku)
         if product and row.par_level is None and product.par_level < row.reorder_point:
-            errors.append(
-                f"row {row.number}: reorder_point {row.reorder_point} is above the "
-                f"current par_level {product.par_level}; add a par_level column"
-            )
+            error = gettext(
+                "reorder_point %(reorder)s is above the current par_level "
+                "%(par)s; add a par_level column"
+            ) % {"reorder": row.reorder_point, "par": product.par_level}
+            errors.append((row.number, error))
     if errors:
-        raise ImportRejected(sorted(errors, key=_row_number))
+        errors.sort(key=lambda error: error[0])
+        raise ImportRejected([_at_row(number, error) for number, error in errors])
 
 
-def _row_number(error: str) -> int:
-    return int(error.split(":", 1)[0].removeprefix("row "))
+def _at_row(number: int, error: str) -> str:
+    """ "row 3: price: 'x' is not an amount like 12.50", in the active language."""
+    return gettext("row %(number)s: %(error)s") % {"number": number, "error": error}
 
 
 # ------------------------------------------------------------------------------

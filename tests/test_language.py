@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from alerts.models import Recipient
+from inventory.exceptions import ImportRejected
+from inventory.importing import products_import
 from pitstop.money import money
 from reports.pdf import report_pdf
 from reports.periods import day_period
@@ -334,3 +336,33 @@ def test_the_local_digest_email_is_in_portuguese(
     assert digest.subject.endswith(", 2 produtos a repor")
     assert "  Faturamento  " in digest.body
     assert "A repor (2), mais urgentes primeiro" in digest.body
+
+
+def test_a_rejected_import_lists_its_errors_in_portuguese():
+    data = (
+        "sku,name,price,stock,reorder_point,par_level\n"
+        "DRK-009,Água,abc,3,2,5\n"
+        "DRK-010,Suco,4.50,,6,2\n"
+    ).encode()
+
+    with pytest.raises(ImportRejected) as rejected:
+        products_import(data=data)
+
+    assert rejected.value.errors == [
+        "linha 2: price: 'abc' não é um valor como 12.50",
+        "linha 3: stock: obrigatório",
+        "linha 3: par_level: 2 está abaixo do reorder_point 6",
+    ]
+
+
+def test_the_alerts_sent_page_shows_kinds_and_times_as_the_store_reads_them(
+    manager_client, clerk, django_capture_on_commit_callbacks
+):
+    Recipient.objects.create(name="Ana", email="ana@pitstop.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        report_build(period=day_period(timezone.localdate()))
+
+    text = visible_text(manager_client.get(reverse("admin:alerts_recipient_sent")))
+
+    assert "resumo" in text and "digest" not in text
+    assert timezone.localdate().strftime("%d/%m/%Y") in text
