@@ -9,11 +9,13 @@ from inventory.importing import products_import
 
 
 class Command(BaseCommand):
-    help = (
-        "Create or update products from a CSV file (upsert by sku). Columns: "
-        "sku,name,price,stock,reorder_point and optionally barcode,category,cost,"
-        "par_level,supplier. One bad row rejects the whole file."
-    )
+    @property
+    def help(self) -> str:  # argparse wants a str: translated when asked for
+        return _(
+            "Create or update products from a CSV file (upsert by sku). Columns: "
+            "sku,name,price,stock,reorder_point and optionally barcode,category,cost,"
+            "par_level,supplier. One bad row rejects the whole file."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)

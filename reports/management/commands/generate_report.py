@@ -10,19 +10,21 @@ from reports.services import FILES, report_build
 
 
 class Command(BaseCommand):
-    help = (
-        "Build and store a report now; re-running a period replaces it. "
-        "Prints the storage keys written."
-    )
+    @property
+    def help(self) -> str:  # argparse wants a str: translated when asked for
+        return _(
+            "Build and store a report now; re-running a period replaces it. "
+            "Prints the storage keys written."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["daily", "weekly"])
         when = parser.add_mutually_exclusive_group(required=True)
-        when.add_argument("--date", help="daily: the store day, YYYY-MM-DD")
-        when.add_argument("--week", help="weekly: the ISO week, YYYY-Www")
+        when.add_argument("--date", help=_("daily: the store day, YYYY-MM-DD"))
+        when.add_argument("--week", help=_("weekly: the ISO week, YYYY-Www"))
         when.add_argument(
             "--since",
-            help="every period from this date (YYYY-MM-DD) to the last complete one",
+            help=_("every period from this date (YYYY-MM-DD) to the last complete one"),
         )
 
     def handle(self, *args, kind, date, week, since, **options):

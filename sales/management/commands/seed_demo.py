@@ -44,10 +44,12 @@ HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the demo store once: suppliers, ~60 products, a manager and a "
-        "clerk, an alert recipient, and two weeks of sales and deliveries."
-    )
+    @property
+    def help(self) -> str:  # argparse wants a str: translated when asked for
+        return _(
+            "Load the demo store once: suppliers, ~60 products, a manager and a "
+            "clerk, an alert recipient, and two weeks of sales and deliveries."
+        )
 
     def handle(self, *args, **options):
         if Product.objects.exists():
