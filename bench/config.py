@@ -1,6 +1,7 @@
 """What a run measures (quick or full), and the environment every process gets."""
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pitstop_bench"
 BROKER_URL = "redis://127.0.0.1:6379/15"
+# One key for the bench's processes (gunicorn workers share sessions), none kept.
+SECRET_KEY = secrets.token_urlsafe(50)
 STEPS = ("sales", "report", "catalogue", "alert")
 
 
@@ -77,6 +80,7 @@ def bench_env(database_url: str) -> dict[str, str]:
         CELERY_BROKER_URL=BROKER_URL,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=SECRET_KEY,
         PITSTOP_ALERTS="local",
         PITSTOP_REPORTS_DIR=str(VAR / "reports"),
         PYTHONPATH=str(ROOT),

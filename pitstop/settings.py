@@ -15,7 +15,6 @@ from pitstop.storage import local_reports, s3_reports
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 
@@ -25,9 +24,10 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
-def _local_secret_key() -> str:
-    """A key generated once per machine for the embedded default; production
-    sets DJANGO_SECRET_KEY, so no secret ever lives in the code."""
+def _debug_secret_key() -> str:
+    """A key generated once per machine for DEBUG (scripts/run), the only time
+    settings write to disk; otherwise DJANGO_SECRET_KEY or no start at all."""
+    VAR_DIR.mkdir(exist_ok=True)
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -35,7 +35,14 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _local_secret_key()
+# Fail closed (cookiecutter-django): no invented secret outside DEBUG.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 on a developer's machine)."
+        )
+    SECRET_KEY = _debug_secret_key()
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # ------------------------------------------------------------------------------
@@ -74,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it answers JSON for whatever goes wrong under /api/.
+    "pitstop.api.ApiJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: a chosen language (cookie), else the
@@ -140,6 +149,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A shared counter: a session ends when the browser closes, and after 12 hours
+# without a request (every request pushes the expiry on).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/sales/new/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -217,8 +231,9 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="pitstop@localhost
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: a folder is the queue, no server needed.
+    # Its folders are made by pitstop.celery when a worker or a sender
+    # first connects, not here at import.
     _queue_dir = VAR_DIR / "broker"
-    _queue_dir.mkdir(exist_ok=True)
     # Its fanout (worker control) folder defaults to ./control: keep it here.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -242,8 +257,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only, in and out (DESIGN.md): no form bodies, no browsable pages.
+    "DEFAULT_PARSER_CLASSES": ["pitstop.api.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "sales.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "pitstop.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pit Stop kiosk API",
@@ -251,9 +269,14 @@ SPECTACULAR_SETTINGS = {
     "Authenticate with `Authorization: Token <key>` (manage.py drf_create_token).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from our static files: kiosks and the docs need no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pitstop.api.schema_errors",
+    ],
 }
 
 # ------------------------------------------------------------------------------

@@ -1,41 +1,30 @@
 """The kiosk API (DESIGN.md's contract): product look-up and selling.
 
-Input is checked by sales.services, the single place that knows what a sale
-may hold; the serializers here describe the contract for the OpenAPI schema
-and shape the answers. `error` is for machines and stays English; `message`
-is for people, in the request's language (Accept-Language)."""
+Input is checked at the edge by an input serializer (HackSoft's pattern) whose
+bounds are sales.services' own, then by the service; sales.errors turns the
+service's exceptions into answers, as for the clerk's form. Errors common to
+every operation (401, 403, 413, 500…) are pitstop.api's."""
 
+from django.core.validators import RegexValidator
 from django.db.models import Prefetch, prefetch_related_objects
-from django.shortcuts import get_object_or_404
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
-from inventory.exceptions import InsufficientStock
 from inventory.models import Product
-from pitstop.i18n import in_english
-from sales.exceptions import IdempotencyKeyReused, InvalidSale
+from pitstop.api import StrictCharField, StrictIntegerField
+from sales.errors import ERRORS, problem_for
 from sales.models import Sale, SaleLine
-from sales.services import sale_create
+from sales.services import MAX_KEY_LENGTH, MAX_LINES, MAX_QUANTITY, sale_create
 
-
-def api_exception_handler(exc, context):
-    """Every error the API returns reads {"error": "<code>", "message": "..."}:
-    REST framework's code (not_authenticated, not_found, parse_error, ...) and
-    its text in the request's language."""
-    response = exception_handler(exc, context)
-    if response is not None and "detail" in response.data:
-        detail = response.data["detail"]
-        response.data = {
-            "error": getattr(detail, "code", None) or "error",
-            "message": str(detail),
-        }
-    return response
+SKU_LENGTH = Product._meta.get_field("sku").max_length
+# Printable, no whitespace around: what the catalogue's skus look like, and
+# in the schema, so that a client (or a fuzzer) knows it.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+SKU_PATTERN = rf"^[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?$"
 
 
 def permission(perm: str) -> type[BasePermission]:
@@ -70,29 +59,45 @@ class SaleSerializer(serializers.ModelSerializer):
         fields = ["id", "total", "status", "channel", "created_at", "lines"]
 
 
-class SaleRequestSerializer(serializers.Serializer):
-    lines = inline_serializer(
-        "SaleRequestLine",
-        {
-            "sku": serializers.CharField(),
-            "qty": serializers.IntegerField(min_value=1, max_value=999),
-        },
-        many=True,
+class SaleLineInput(serializers.Serializer):
+    sku = StrictCharField(
+        max_length=SKU_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(SKU_PATTERN, "Not a product code.")],
     )
-    idempotency_key = serializers.CharField(max_length=64, required=False)
+    qty = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-ERROR = inline_serializer(
-    "Error", {"error": serializers.CharField(), "message": serializers.CharField()}
-)
-STOCK_ERROR = inline_serializer(
-    "InsufficientStock",
+class SaleInput(serializers.Serializer):
+    lines = serializers.ListField(
+        child=SaleLineInput(), min_length=1, max_length=MAX_LINES
+    )
+    idempotency_key = StrictCharField(
+        max_length=MAX_KEY_LENGTH,
+        required=False,
+        allow_blank=True,
+    )
+
+
+SALE_ERROR = inline_serializer(
+    "SaleError",
     {
-        "error": serializers.CharField(default="insufficient_stock"),
-        "sku": serializers.CharField(),
-        "available": serializers.IntegerField(),
-        "wanted": serializers.IntegerField(),
+        "error": serializers.ChoiceField(["invalid", "parse_error", "unknown_product"]),
         "message": serializers.CharField(),
+        "field": serializers.CharField(required=False),
+        "sku": serializers.CharField(required=False),
+    },
+)
+CONFLICT = inline_serializer(
+    "SaleConflict",
+    {
+        "error": serializers.ChoiceField(
+            ["insufficient_stock", "idempotency_key_reused"]
+        ),
+        "message": serializers.CharField(),
+        "sku": serializers.CharField(required=False),
+        "available": serializers.IntegerField(required=False),
+        "wanted": serializers.IntegerField(required=False),
     },
 )
 
@@ -100,9 +105,15 @@ STOCK_ERROR = inline_serializer(
 class ProductDetail(APIView):
     permission_classes = [permission("inventory.view_product")]
 
-    @extend_schema(responses={200: ProductSerializer, 404: ERROR})
+    @extend_schema(responses={200: ProductSerializer})
     def get(self, request: Request, sku: str) -> Response:
-        product = get_object_or_404(Product, sku=sku, is_active=True)
+        # A code no product can have (too long, NUL…) is simply not found;
+        # PostgreSQL could not even compare it.
+        if len(sku) > SKU_LENGTH or not sku.isprintable():
+            raise exceptions.NotFound()
+        product = Product.objects.filter(sku=sku, is_active=True).first()
+        if product is None:
+            raise exceptions.NotFound()
         return Response(ProductSerializer(product).data)
 
 
@@ -110,44 +121,29 @@ class SaleCreate(APIView):
     permission_classes = [permission("sales.add_sale")]
 
     @extend_schema(
-        request=SaleRequestSerializer,
+        request=SaleInput,
         responses={
             201: SaleSerializer,
             200: OpenApiResponse(SaleSerializer, "The sale this key already made."),
-            400: ERROR,
-            409: OpenApiResponse(STOCK_ERROR, "Not enough stock; nothing sold."),
+            400: OpenApiResponse(SALE_ERROR, "Invalid sale; nothing sold."),
+            409: OpenApiResponse(CONFLICT, "Not enough stock, or a key reused."),
         },
     )
     def post(self, request: Request) -> Response:
-        body = request.data
-        lines = body.get("lines") if isinstance(body, dict) else None
-        if not isinstance(lines, list) or not all(isinstance(x, dict) for x in lines):
-            return _error(_('The body must be {"lines": [{"sku": "…", "qty": 1}, …]}.'))
-        key = body.get("idempotency_key") or ""
-        if not isinstance(key, str):
-            return _error(_("idempotency_key must be a string."))
+        data = SaleInput(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
             sale, created = sale_create(
                 clerk=request.user,
-                lines=[(line.get("sku"), line.get("qty")) for line in lines],
+                lines=[
+                    (line["sku"], line["qty"]) for line in data.validated_data["lines"]
+                ],
                 channel=Sale.Channel.KIOSK,
-                idempotency_key=key,
+                idempotency_key=data.validated_data.get("idempotency_key", ""),
             )
-        except InsufficientStock as exc:
-            return Response(
-                {
-                    "error": "insufficient_stock",
-                    "sku": exc.sku,
-                    "available": exc.available,
-                    "wanted": exc.wanted,
-                    "message": exc.message,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        except IdempotencyKeyReused as exc:
-            return _error(exc.message, status=status.HTTP_409_CONFLICT)
-        except InvalidSale as exc:
-            return _error(exc.message)
+        except ERRORS as exc:
+            problem = problem_for(exc)
+            return Response(problem.body, status=problem.status)
         prefetch_related_objects(
             [sale], Prefetch("lines", SaleLine.objects.select_related("product"))
         )
@@ -155,10 +151,3 @@ class SaleCreate(APIView):
             SaleSerializer(sale).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-
-
-def _error(message: Promise, status: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    """`error` the English sentence (as it always was), `message` translated."""
-    return Response(
-        {"error": in_english(message), "message": str(message)}, status=status
-    )

@@ -12,6 +12,10 @@ class InvalidSale(Exception):
         super().__init__(message)
 
 
+class UnknownProduct(InvalidSale):
+    """No product on sale has this sku."""
+
+
 class IdempotencyKeyReused(InvalidSale):
     """The key belongs to another sale: another clerk's, or other lines."""
 

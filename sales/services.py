@@ -14,11 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import StockMovement
 from inventory.services import products_lock, stock_moves
 from pitstop.i18n import fill_lazy
-from sales.exceptions import IdempotencyKeyReused, InvalidSale, SaleNotVoidable
+from sales.exceptions import (
+    IdempotencyKeyReused,
+    InvalidSale,
+    SaleNotVoidable,
+    UnknownProduct,
+)
 from sales.models import Sale, SaleLine
 
+# The bounds of a sale, here only: sale_lines_clean, the clerk's form and the
+# API's input serializer (hence the OpenAPI schema) all read them.
 MAX_LINES = 100
 MAX_QUANTITY = 999
+MAX_KEY_LENGTH = 64
 CENT = Decimal("0.01")
 
 
@@ -82,7 +90,7 @@ def sale_create(
     returns its sale with created False and changes nothing."""
     quantities = sale_lines_clean(lines)
     key = idempotency_key.strip()
-    if len(key) > 64:
+    if len(key) > MAX_KEY_LENGTH:
         raise InvalidSale(_("The idempotency key is longer than 64 characters."))
     if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
         return sale, False
@@ -96,7 +104,7 @@ def sale_create(
                 return sale, False
             for sku in quantities:
                 if sku not in locked or not locked[sku].is_active:
-                    raise InvalidSale(
+                    raise UnknownProduct(
                         fill_lazy(
                             _("No product on sale with the code %(code)s."),
                             {"code": sku},

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from inventory.exceptions import InsufficientStock
 from inventory.models import Product
-from sales.exceptions import IdempotencyKeyReused, InvalidSale
+from sales.errors import ERRORS, problem_for
+from sales.exceptions import IdempotencyKeyReused
 from sales.forms import ScanForm
 from sales.models import Sale
 from sales.selectors import sales_of_day
@@ -139,8 +139,6 @@ def _finish(request: HttpRequest) -> HttpResponse:
             channel=Sale.Channel.COUNTER,
             idempotency_key=key,
         )
-    except InsufficientStock as exc:
-        return _sale_page(request, error=exc.message)
     except IdempotencyKeyReused:
         # The key was sold with other lines (a scan raced the finish): give
         # the cart a fresh key so that the clerk can sell what is on screen.
@@ -152,8 +150,8 @@ def _finish(request: HttpRequest) -> HttpResponse:
                 "check the lines and finish again."
             ),
         )
-    except InvalidSale as exc:
-        return _sale_page(request, error=exc.message)
+    except ERRORS as exc:
+        return _sale_page(request, error=problem_for(exc).message)
     _cart_save(request, {})
     request.session[LAST_SALE] = {"key": key, "id": sale.pk}
     return redirect("sales:receipt", pk=sale.pk)

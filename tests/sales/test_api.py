@@ -105,42 +105,72 @@ def test_not_enough_stock_is_a_409_naming_the_product_and_nothing_is_sold(kiosk,
     )
 
     assert response.status_code == 409
-    assert response.json() | {"message": ""} == {
+    assert response.json() == {
         "error": "insufficient_stock",
         "sku": "DRK-001",
         "available": 5,
         "wanted": 6,
-        "message": "",
+        "message": "Not enough stock of Cola (DRK-001): 5 available, 6 wanted.",
     }
     assert state() == before
 
 
+LINE = {"sku": "DRK-001", "qty": 1}
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "expected"),
     [
-        {},
-        {"lines": []},
-        {"lines": "DRK-001"},
-        {"lines": [{"sku": "DRK-001"}]},
-        {"lines": [{"sku": "DRK-001", "qty": 0}]},
-        {"lines": [{"sku": "DRK-001", "qty": 2.5}]},
-        {"lines": [{"sku": "DRK-001", "qty": "2"}]},
-        {"lines": [{"sku": "DRK-001", "qty": 1000}]},
-        {"lines": [{"sku": "NOPE", "qty": 1}]},
-        {"lines": [{"qty": 1}]},
-        {"lines": [{"sku": "DRK-001", "qty": 1}] * 101},
-        {"lines": [{"sku": "DRK-001", "qty": 1}], "idempotency_key": 7},
-        {"lines": [{"sku": "DRK-001", "qty": 1}], "idempotency_key": "k" * 65},
-        [1, 2],
+        ({}, {"error": "invalid", "field": "lines"}),
+        ({"lines": []}, {"error": "invalid", "field": "lines"}),
+        ({"lines": "DRK-001"}, {"error": "invalid", "field": "lines"}),
+        ({"lines": [1]}, {"error": "invalid", "field": "lines.0"}),
+        ({"lines": [{"sku": "DRK-001"}]}, {"error": "invalid", "field": "lines.0.qty"}),
+        ({"lines": [LINE, {"sku": "DRK-001", "qty": 0}]}, {"field": "lines.1.qty"}),
+        ({"lines": [{"sku": "DRK-001", "qty": 2.5}]}, {"field": "lines.0.qty"}),
+        ({"lines": [{"sku": "DRK-001", "qty": "2"}]}, {"field": "lines.0.qty"}),
+        ({"lines": [{"sku": "DRK-001", "qty": True}]}, {"field": "lines.0.qty"}),
+        ({"lines": [{"sku": "DRK-001", "qty": 1000}]}, {"field": "lines.0.qty"}),
+        ({"lines": [{"qty": 1}]}, {"error": "invalid", "field": "lines.0.sku"}),
+        ({"lines": [{"sku": 7, "qty": 1}]}, {"field": "lines.0.sku"}),
+        ({"lines": [{"sku": "  ", "qty": 1}]}, {"field": "lines.0.sku"}),
+        ({"lines": [{"sku": "DRK\x00", "qty": 1}]}, {"field": "lines.0.sku"}),
+        ({"lines": [{"sku": "\ud800", "qty": 1}]}, {"field": "lines.0.sku"}),
+        ({"lines": [LINE] * 101}, {"error": "invalid", "field": "lines"}),
+        ({"lines": [LINE], "idempotency_key": 7}, {"field": "idempotency_key"}),
+        ({"lines": [LINE], "idempotency_key": 0}, {"field": "idempotency_key"}),
+        ({"lines": [LINE], "idempotency_key": False}, {"field": "idempotency_key"}),
+        ({"lines": [LINE], "idempotency_key": "k\x00"}, {"field": "idempotency_key"}),
+        ({"lines": [LINE], "idempotency_key": "\udfff"}, {"field": "idempotency_key"}),
+        ({"lines": [LINE], "idempotency_key": "k" * 65}, {"field": "idempotency_key"}),
+        ([1, 2], {"error": "invalid", "field": ""}),
+        # Valid JSON for the schema, refused by the service:
+        (
+            {"lines": [{"sku": "NOPE", "qty": 1}]},
+            {"error": "unknown_product", "sku": "NOPE"},
+        ),
+        (
+            {"lines": [{"sku": "DRK-001", "qty": 999}, LINE]},
+            {"error": "invalid", "sku": "DRK-001"},
+        ),
     ],
 )
-def test_bad_input_is_a_400_with_an_error_and_changes_nothing(kiosk, cola, body):
+def test_bad_input_is_a_400_that_says_what_is_wrong_and_changes_nothing(
+    kiosk, cola, body, expected
+):
     before = state()
 
-    response = kiosk.post("/api/sales/", body, format="json")
+    response = kiosk.post(
+        "/api/sales/",
+        json.dumps(body),  # NUL as \u0000, a lone surrogate as \ud800
+        content_type="application/json",
+    )
 
     assert response.status_code == 400
-    assert isinstance(response.json()["error"], str)
+    answer = response.json()
+    assert {key: answer.get(key) for key in expected} == expected
+    assert answer["error"] in ("invalid", "unknown_product")
+    assert isinstance(answer["message"], str) and answer["message"]
     assert state() == before
 
 

@@ -1,0 +1,55 @@
+"""The published schema tells the truth about every operation, today's and
+those added later: JSON bodies only, and every answer with its JSON body."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@pytest.fixture
+def operations(clerk_client):
+    schema = clerk_client.get("/api/schema/", {"format": "json"}).json()
+    found = [
+        (f"{method.upper()} {path}", operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+    assert {name for name, _ in found} >= {
+        "GET /api/products/{sku}/",
+        "POST /api/sales/",
+    }
+    return found
+
+
+def test_every_request_body_is_json_only(operations):
+    for name, operation in operations:
+        if "requestBody" in operation:
+            assert list(operation["requestBody"]["content"]) == ["application/json"], (
+                name
+            )
+
+
+def test_every_operation_lists_its_errors_each_with_a_json_body(operations):
+    for name, operation in operations:
+        expected = {"401", "403", "500"}
+        if "requestBody" in operation:
+            expected |= {"400", "413"}
+        if "{" in name:
+            expected.add("404")
+        responses = operation["responses"]
+        assert expected <= set(responses), name
+        for status, response in responses.items():
+            assert list(response["content"]) == ["application/json"], (name, status)
+
+
+def test_the_sale_body_has_the_services_bounds(clerk_client):
+    schema = clerk_client.get("/api/schema/", {"format": "json"}).json()
+    sale = schema["components"]["schemas"]["SaleInput"]["properties"]
+    line = schema["components"]["schemas"]["SaleLineInput"]["properties"]
+
+    assert (sale["lines"]["minItems"], sale["lines"]["maxItems"]) == (1, 100)
+    assert (line["qty"]["minimum"], line["qty"]["maximum"]) == (1, 999)
+    assert sale["idempotency_key"]["maxLength"] == 64
