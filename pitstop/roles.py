@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "sales": ["add_sale", "view_sale", "void_sale", "view_saleline"],
         "reports": ["view_report", "change_report"],
         "alerts": [f"{action}_recipient" for action in _MANAGE],
+        # Lifting a login lock (django-axes) is deleting its access attempt.
+        "axes": ["view_accessattempt", "delete_accessattempt"],
         "django_celery_beat": [
             "view_periodictask",
             "change_periodictask",

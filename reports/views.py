@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 
@@ -15,6 +16,8 @@ def report_file(request, key: str):
         raise Http404
     try:
         handle = storage.open(key, "rb")
-    except FileNotFoundError:
+    except (OSError, ValueError, SuspiciousFileOperation):
+        # Missing, a folder, a name too long for the file system, a NUL in it,
+        # a path out of the folder: no such file to download.
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=key.rsplit("/", 1)[-1])

@@ -45,6 +45,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are what some tests repeat (throttling): a hash that costs
+    nothing keeps them fast. Passwords' strength is Django's business."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_in_process():
     """Tasks queued with delay_on_commit run in the test's process on commit;
     the test that starts a real worker turns this off."""

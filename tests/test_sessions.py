@@ -54,7 +54,7 @@ def test_after_twelve_idle_hours_the_clerk_must_log_in_again(client, clerk):
 def test_the_api_schema_and_docs_need_a_login(client, clerk, url):
     refused = client.get(url)
     assert refused.status_code == 401
-    assert refused.json() == {"error": "Authentication credentials were not provided."}
+    assert refused.json()["error"] == "not_authenticated"
 
     client.force_login(clerk)
     assert client.get(url).status_code == 200

@@ -65,6 +65,25 @@ def test_only_report_and_order_files_are_served(
     assert manager_client.get("/reports/files/reports/none.csv").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "reports/daily/",  # a folder
+        "reports/daily/2026-11-20",  # a folder, no slash
+        "reports/daily/2026-11-20/sales.csv%00",  # a NUL
+        "reports/%00/sales.csv",
+        "reports/" + "x" * 300 + ".csv",  # longer than a file name may be
+        "reports/" + "a/" * 3000 + "b.csv",  # longer than a path may be
+        "orders/%2e%2e/%2e%2e/pitstop/settings.py",
+    ],
+)
+def test_a_name_that_is_no_file_is_a_404(manager_client, report, key):
+    client = manager_client
+    client.raise_request_exception = False
+
+    assert client.get(f"/reports/files/{key}").status_code == 404
+
+
 def test_generate_now_from_the_admin_builds_the_report(
     manager_client, store_day, django_capture_on_commit_callbacks
 ):
