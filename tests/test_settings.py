@@ -120,3 +120,14 @@ def test_outside_debug_starting_the_app_writes_nothing_to_disk():
         env={k: v for k, v in os.environ.items() if k not in CONTRACT}
         | {
             "DJANGO_SETTINGS_MODULE": "pitstop.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    before, control = done.stdout.strip().splitlines()[-2:]
+    assert json.loads(before) == []
+    assert json.loads(control) > 0
