@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -34,7 +35,9 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deep") from None
+            raise exceptions.ParseError(
+                _("JSON parse error - nested too deep")
+            ) from None
 
 
 class StrictCharField(serializers.CharField):
@@ -132,7 +135,7 @@ class ApiJsonMiddleware:
             length = 0
         if length > MAX_BODY_BYTES:
             return JsonResponse(
-                error_body("too_large", "The body is larger than 1 MB."), status=413
+                error_body("too_large", _("The body is larger than 1 MB.")), status=413
             )
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
@@ -145,7 +148,7 @@ class ApiJsonMiddleware:
         if not request.path_info.startswith(API_PREFIX):
             return None
         logger.exception("Error on %s %s", request.method, request.path)
-        return JsonResponse(error_body("internal", "Internal error."), status=500)
+        return JsonResponse(error_body("internal", _("Internal error.")), status=500)
 
 
 def _is_json(response: HttpResponse) -> bool:
@@ -154,12 +157,12 @@ def _is_json(response: HttpResponse) -> bool:
 
 def _plain_error(status: int) -> dict:
     if status == 404:
-        return error_body("not_found", "Not found.")
+        return error_body("not_found", _("Not found."))
     if status == 405:
-        return error_body("method_not_allowed", "Method not allowed.")
+        return error_body("method_not_allowed", _("Method not allowed."))
     if status >= 500:
-        return error_body("internal", "Internal error.")
-    return error_body("bad_request", "Bad request.")
+        return error_body("internal", _("Internal error."))
+    return error_body("bad_request", _("Bad request."))
 
 
 # ------------------------------------------------------------------------------

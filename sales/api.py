@@ -7,6 +7,7 @@ every operation (401, 403, 413, 500…) are pitstop.api's."""
 
 from django.core.validators import RegexValidator
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
@@ -63,14 +64,17 @@ class SaleLineInput(serializers.Serializer):
     sku = StrictCharField(
         max_length=SKU_LENGTH,
         trim_whitespace=False,
-        validators=[RegexValidator(SKU_PATTERN, "Not a product code.")],
+        validators=[RegexValidator(SKU_PATTERN, _("Not a product code."))],
     )
     qty = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class SaleInput(serializers.Serializer):
     lines = serializers.ListField(
-        child=SaleLineInput(), min_length=1, max_length=MAX_LINES
+        child=SaleLineInput(),
+        min_length=1,
+        max_length=MAX_LINES,
+        error_messages={"min_length": _("A sale needs at least one line.")},
     )
     idempotency_key = StrictCharField(
         max_length=MAX_KEY_LENGTH,

@@ -101,7 +101,12 @@ def test_a_crash_is_a_json_500_that_says_only_internal(kiosk, cola, monkeypatch)
 
     monkeypatch.setattr("sales.api.sale_create", broken)
 
-    response = post(kiosk, '{"lines": [{"sku": "DRK-001", "qty": 1}]}')
+    response = kiosk.post(
+        "/api/sales/",
+        '{"lines": [{"sku": "DRK-001", "qty": 1}]}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     assert response.status_code == 500
     assert response.json() == {"error": "internal", "message": "Internal error."}

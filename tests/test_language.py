@@ -283,7 +283,8 @@ def test_api_errors_keep_english_codes_and_translate_the_message(clerk, cola):
     assert portuguese.json()["message"].startswith("Estoque insuficiente de ")
     assert english.json()["message"].startswith("Not enough stock of ")
     assert bad.json() == {
-        "error": "A sale needs at least one line.",
+        "error": "invalid",
+        "field": "lines",
         "message": "Uma venda precisa de ao menos um item.",
     }
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"

@@ -101,7 +101,10 @@ def test_not_enough_stock_is_a_409_naming_the_product_and_nothing_is_sold(kiosk,
     before = state()
 
     response = kiosk.post(
-        "/api/sales/", {"lines": [{"sku": "DRK-001", "qty": 6}]}, format="json"
+        "/api/sales/",
+        {"lines": [{"sku": "DRK-001", "qty": 6}]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 409

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     other roles that name another project's models (django_celery_beat)."""
 
     dependencies = [
-        ("reports", "0002_schedule_and_roles"),
+        ("reports", "0003_translated_names"),
         ("axes", "0010_accessattemptexpiration"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
