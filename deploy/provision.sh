@@ -3,16 +3,21 @@
 # it to the release this script belongs to (/opt/pitstop/releases/<version>).
 #
 #   provision.sh          everything; reads /etc/pitstop/stack.env (cfn-init writes it)
-#   provision.sh --bake   only what a machine image carries: packages, uv, the user
+#   provision.sh --bake   only what a machine image carries: packages and their
+#                         updates, uv, the CloudWatch agent, the user (docs/deploy.md,
+#                         "A new machine image")
 #
 # Every step checks before it acts, so running it again is harmless: the data
-# volume is formatted only when it holds no filesystem at all, the secret key is
-# generated once, the database is created once. docs/deploy.md tells the story.
+# volume is attached by its tag and formatted only when it holds no filesystem at
+# all, the database is created once. The new release answers on a side port
+# before /opt/pitstop/current switches to it, and again after; if it does not,
+# current goes back to the release before and this exits non-zero.
+# docs/deploy.md tells the story.
 set -euo pipefail
 
 RELEASE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 DEPLOY_DIR=$RELEASE_DIR/deploy
-APP_ROOT=/opt/pitstop
+APP_ROOT=${APP_ROOT:-/opt/pitstop}
 CURRENT=$APP_ROOT/current
 TOOLS=$APP_ROOT/tools
 UV_CACHE=/var/cache/pitstop/uv
@@ -26,6 +31,9 @@ UV_VERSION=0.13.8          # the same uv as scripts/bootstrap
 CERTBOT_VERSION=5.8.0
 KEEP_RELEASES=5
 SERVICES=(pitstop-web pitstop-worker pitstop-beat)
+WEB_PORT=8001       # pitstop-web's gunicorn, behind nginx
+CANDIDATE_PORT=8002 # the new release's gunicorn while it is checked
+CW_AGENT=/opt/aws/amazon-cloudwatch-agent
 
 log() { printf '%s provision: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
 die() {
@@ -39,7 +47,13 @@ die() {
 install_packages() {
     log "packages"
     dnf install -y -q python3.11 python3.11-pip postgresql15-server postgresql15 \
-        redis6 nginx xfsprogs tar
+        redis6 nginx xfsprogs tar amazon-cloudwatch-agent
+}
+
+update_packages() {
+    # Amazon Linux 2023's repositories are versioned: the latest release's updates.
+    log "package updates"
+    dnf upgrade -y -q --releasever=latest
 }
 
 # Whether "PROGRAM --version" starts with "NAME VERSION" (uv adds its platform).
@@ -63,6 +77,56 @@ ensure_user() {
             --shell /sbin/nologin pitstop
     install -d -m 0755 "$APP_ROOT" "$APP_ROOT/releases"
     install -d -m 0755 /etc/pitstop
+}
+
+# ------------------------------------------------------------------------------
+# This server's identity (IMDSv2), the data volume and the address it takes
+# ------------------------------------------------------------------------------
+imds() {
+    local token
+    token=$(curl -fsS -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" \
+        http://169.254.169.254/latest/api/token)
+    curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
+}
+
+attach_data_volume() {
+    # The volume tagged pitstop-data=<stack> in this zone: already ours, or
+    # free, or still held by the server this one replaces (it lets go when it
+    # terminates). Sets DATA_VOLUME_ID.
+    local instance zone found state holder
+    instance=$(imds instance-id)
+    zone=$(imds placement/availability-zone)
+    for _ in $(seq 90); do
+        found=$(aws ec2 describe-volumes --region "$AWS_REGION" \
+            --filters "Name=tag:pitstop-data,Values=$DATA_VOLUME_TAG" \
+            "Name=availability-zone,Values=$zone" \
+            --query 'Volumes[].[VolumeId,State,Attachments[0].InstanceId]' --output text)
+        [ -n "$found" ] || die "no volume tagged pitstop-data=$DATA_VOLUME_TAG in $zone"
+        [ "$(wc -l <<<"$found")" = 1 ] ||
+            die "more than one volume tagged pitstop-data=$DATA_VOLUME_TAG: ${found//$'\n'/ }"
+        read -r DATA_VOLUME_ID state holder <<<"$found"
+        if [ "$holder" = "$instance" ]; then
+            return 0
+        fi
+        if [ "$state" = available ]; then
+            log "attaching the data volume $DATA_VOLUME_ID"
+            aws ec2 attach-volume --region "$AWS_REGION" --volume-id "$DATA_VOLUME_ID" \
+                --instance-id "$instance" --device "${DATA_DEVICE:-/dev/sdf}" >/dev/null
+            aws ec2 wait volume-in-use --region "$AWS_REGION" --volume-ids "$DATA_VOLUME_ID" \
+                --filters "Name=attachment.instance-id,Values=$instance" \
+                "Name=attachment.status,Values=attached"
+            return 0
+        fi
+        log "the data volume $DATA_VOLUME_ID is $state ($holder); waiting for it"
+        sleep 10
+    done
+    die "the data volume $DATA_VOLUME_ID did not become free"
+}
+
+take_address() {
+    # The stack's Elastic IP, onto this server (a no-op when it is there already).
+    aws ec2 associate-address --region "$AWS_REGION" --allocation-id "$EIP_ALLOCATION_ID" \
+        --instance-id "$(imds instance-id)" --allow-reassociation >/dev/null
 }
 
 # ------------------------------------------------------------------------------
@@ -215,19 +279,16 @@ setup_tls() {
 # The application
 # ------------------------------------------------------------------------------
 write_env() {
-    # The environment every process of the app gets (DESIGN.md's contract).
-    # Rewritten on each run from the stack; the secret key is made once and kept.
-    local https=$1 secret="" hosts=${DOMAIN_NAME:-$SITE_IP} tmp
+    # The environment every process of the app gets (DESIGN.md's contract),
+    # rewritten on each run from the stack. No secret in it: the app reads
+    # DJANGO_SECRET_KEY from Parameter Store when it starts.
+    local https=$1 hosts=${DOMAIN_NAME:-$SITE_IP} tmp
     [ -n "$hosts" ] || die "neither DOMAIN_NAME nor SITE_IP is set"
-    if [ -f "$APP_ENV" ]; then
-        secret=$(sed -n 's/^DJANGO_SECRET_KEY=//p' "$APP_ENV")
-    fi
-    [ -n "$secret" ] || secret=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')
     tmp=$(mktemp "$APP_ENV.XXXXXX")
     chmod 0600 "$tmp"
     {
-        echo "# Written by deploy/provision.sh; DJANGO_SECRET_KEY is generated once and kept."
-        echo "DJANGO_SECRET_KEY=$secret"
+        echo "# Written by deploy/provision.sh from the stack; secrets stay in Parameter Store."
+        echo "DJANGO_SECRET_KEY_PARAMETER=$SECRET_KEY_PARAMETER"
         echo "DJANGO_ALLOWED_HOSTS=$hosts"
         [ "$https" = 1 ] && echo "PITSTOP_HTTPS=1"
         echo "DATABASE_URL=postgres://pitstop@/pitstop?host=/run/postgresql"
@@ -267,47 +328,105 @@ install_release() {
     )
     # The code stays root's; var/ (static files) is the app's only writable place.
     "$RELEASE_DIR/.venv/bin/python" -m compileall -q -x '/\.venv/' "$RELEASE_DIR" >/dev/null || true
+    # What /healthz reports as the live release.
+    release_name >"$RELEASE_DIR/RELEASE"
     install -d -o pitstop -g pitstop -m 0755 "$RELEASE_DIR/var"
     as_app .venv/bin/python manage.py migrate --noinput
     as_app .venv/bin/python manage.py collectstatic --noinput -v 0
 }
 
 install_units() {
-    install -m 0644 "$DEPLOY_DIR"/systemd/pitstop-*.service /etc/systemd/system/
+    install -m 0644 "$DEPLOY_DIR"/systemd/pitstop-*.service "$DEPLOY_DIR"/systemd/pitstop-*.timer \
+        /etc/systemd/system/
     install -m 0755 "$DEPLOY_DIR/bin/pitstop-manage" /usr/local/bin/pitstop-manage
+    install -m 0755 "$DEPLOY_DIR/bin/pitstop-backup" /usr/local/sbin/pitstop-backup
     systemctl daemon-reload
     systemctl enable "${SERVICES[@]}"
 }
 
-switch_release() {
-    log "switching $CURRENT to $RELEASE_DIR"
-    ln -sfn "$RELEASE_DIR" "$CURRENT.new"
-    mv -Tf "$CURRENT.new" "$CURRENT"
-    systemctl restart "${SERVICES[@]}"
+setup_backups() {
+    # pg_dump every 6 hours to the bucket's backups/, and one now: every
+    # release's migrations run after a fresh dump.
+    install -d -o postgres -g postgres -m 0700 "$DATA_MOUNT/backup"
+    systemctl enable --now pitstop-backup.timer
+    log "database dump before the migrations"
+    systemctl start pitstop-backup.service
 }
 
-smoke_test() {
-    # The login page through gunicorn, as nginx would ask for it.
-    local host=${DOMAIN_NAME:-$SITE_IP}
+setup_observability() {
+    # The journal of the app, nginx and PostgreSQL to the stack's log groups,
+    # memory and disk use to its metric namespace (deploy/cloudwatch-agent.json).
+    local config=$CW_AGENT/etc/amazon-cloudwatch-agent.json
+    sed -e "s|__LOG_GROUP_PREFIX__|$LOG_GROUP_PREFIX|g" \
+        -e "s|__METRICS_NAMESPACE__|$METRICS_NAMESPACE|g" \
+        "$DEPLOY_DIR/cloudwatch-agent.json" >"$config.new"
+    mv -f "$config.new" "$config"
+    "$CW_AGENT/bin/amazon-cloudwatch-agent-ctl" -a fetch-config -m ec2 -s \
+        -c "file:$config" >/dev/null
+}
+
+release_name() { basename "$RELEASE_DIR"; }
+
+answers() {
+    # Whether the app on 127.0.0.1:PORT says, at /healthz, that it is this
+    # release and healthy (asked as nginx would ask, Host and scheme included).
+    local port=$1 host=${DOMAIN_NAME:-$SITE_IP} _
     for _ in $(seq 30); do
-        if curl -fsS -o /dev/null -H "Host: $host" -H "X-Forwarded-Proto: https" \
-            http://127.0.0.1:8001/accounts/login/; then
-            log "the site answers"
+        if curl -fsS -m 5 -H "Host: $host" -H "X-Forwarded-Proto: https" \
+            "http://127.0.0.1:$port/healthz" 2>/dev/null |
+            "$PYTHON" -c 'import json, sys
+health = json.load(sys.stdin)
+sys.exit(health.get("status") != "ok" or health.get("release") != sys.argv[1])' \
+                "$(release_name)"; then
             return 0
         fi
-        sleep 2
+        sleep "${SMOKE_PAUSE:-2}"
     done
-    journalctl -u pitstop-web -n 50 --no-pager >&2 || true
-    die "the site does not answer on 127.0.0.1:8001"
+    return 1
 }
 
-setup_cfn_hup() {
-    # Re-runs this provisioning when the stack's metadata changes (a new release).
-    # Started, never restarted here: this script may be running under it.
-    [ -f /etc/cfn/cfn-hup.conf ] || return 0
-    install -m 0644 "$DEPLOY_DIR/systemd/cfn-hup.service" /etc/systemd/system/cfn-hup.service
-    systemctl daemon-reload
-    systemctl enable --now cfn-hup
+check_candidate() {
+    # The new release, on its own gunicorn beside the live one, before anything
+    # switches: a release that cannot start or answer never goes live.
+    local rc=0
+    log "checking release $(release_name) on 127.0.0.1:$CANDIDATE_PORT"
+    systemctl stop pitstop-candidate 2>/dev/null || true
+    systemd-run --quiet --unit=pitstop-candidate --collect --uid=pitstop --gid=pitstop \
+        -p EnvironmentFile="$APP_ENV" -p WorkingDirectory="$RELEASE_DIR" \
+        "$RELEASE_DIR/.venv/bin/gunicorn" pitstop.wsgi:application \
+        --bind "127.0.0.1:$CANDIDATE_PORT" --workers 1 --timeout 60
+    answers "$CANDIDATE_PORT" || rc=$?
+    if [ "$rc" != 0 ]; then
+        journalctl -u pitstop-candidate -n 50 --no-pager >&2 || true
+    fi
+    systemctl stop pitstop-candidate 2>/dev/null || true
+    [ "$rc" = 0 ] || die "release $(release_name) does not answer on its own: nothing switched"
+}
+
+point_current_at() {
+    ln -sfn "$1" "$CURRENT.new"
+    mv -Tf "$CURRENT.new" "$CURRENT"
+}
+
+switch_release() {
+    # current → this release, services restarted, checked again; if it fails
+    # now, current goes back to the release before and this exits non-zero.
+    local previous
+    previous=$(readlink -f "$CURRENT" 2>/dev/null || true)
+    log "switching $CURRENT to $RELEASE_DIR"
+    point_current_at "$RELEASE_DIR"
+    systemctl restart "${SERVICES[@]}"
+    if answers "$WEB_PORT"; then
+        log "release $(release_name) is live"
+        return 0
+    fi
+    journalctl -u pitstop-web -n 50 --no-pager >&2 || true
+    if [ -n "$previous" ] && [ "$previous" != "$RELEASE_DIR" ] && [ -d "$previous" ]; then
+        log "release $(release_name) fails after the switch: back to $(basename "$previous")"
+        point_current_at "$previous"
+        systemctl restart "${SERVICES[@]}"
+    fi
+    die "release $(release_name) failed its smoke test on 127.0.0.1:$WEB_PORT"
 }
 
 prune_releases() {
@@ -324,7 +443,9 @@ load_stack_env() {
     [ -f "$STACK_ENV" ] || die "$STACK_ENV is missing (cfn-init writes it)"
     # shellcheck source=/dev/null
     . "$STACK_ENV"
-    : "${AWS_REGION:?}" "${REPORTS_BUCKET:?}" "${ALERT_TOPIC_ARN:?}" "${DATA_VOLUME_ID:?}"
+    : "${AWS_REGION:?}" "${REPORTS_BUCKET:?}" "${ALERT_TOPIC_ARN:?}" "${DATA_VOLUME_TAG:?}"
+    : "${EIP_ALLOCATION_ID:?}" "${SECRET_KEY_PARAMETER:?}" "${LOG_GROUP_PREFIX:?}"
+    : "${METRICS_NAMESPACE:?}"
     DOMAIN_NAME=${DOMAIN_NAME:-}
     SITE_IP=${SITE_IP:-}
 }
@@ -333,33 +454,36 @@ main() {
     [ "$(id -u)" = 0 ] || die "run as root"
     cd /
     exec 9>/run/pitstop-provision.lock
-    flock 9 # one run at a time (cfn-hup and a person may both start one)
+    flock 9 # one run at a time (deploy.sh's Run Command and a person may both start one)
 
     install_packages
     install_uv
     ensure_user
     if [ "${1:-}" = --bake ]; then
+        update_packages
         log "image parts done"
         return 0
     fi
 
     load_stack_env
+    attach_data_volume
+    take_address
     setup_data_volume
     setup_postgres
     setup_redis
     nginx_config
     setup_tls
     if has_certificate; then write_env 1; else write_env 0; fi
-    install_release
     install_units
+    setup_observability
+    setup_backups
+    install_release
+    check_candidate
     switch_release
-    smoke_test
-    setup_cfn_hup
     prune_releases
-    log "release $(basename "$RELEASE_DIR") is live"
 }
 
-# Sourced by the tests (to call write_env alone); run as a script otherwise.
+# Sourced by the tests (to call single functions); run as a script otherwise.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     main "$@"
 fi

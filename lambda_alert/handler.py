@@ -15,7 +15,9 @@ Environment:
     STORE_CURRENCY        ISO 4217 code of the store's money (BRL, written R$).
     WHATSAPP_WEBHOOK_URL  the WhatsApp Cloud API messages URL, https:// only, e.g.
                           https://graph.facebook.com/v21.0/<phone-number-id>/messages
-    WHATSAPP_TOKEN        its bearer token.
+    WHATSAPP_TOKEN_PARAMETER  the SSM Parameter Store SecureString holding its
+                          bearer token, read once per cold start (deploy/).
+    WHATSAPP_TOKEN        the token itself, where no parameter is named.
     WHATSAPP_TO           recipients, comma-separated digits with country code.
     LOG_LEVEL             INFO unless set.
 
@@ -108,9 +110,23 @@ def config() -> Config:
         currency=os.environ.get("STORE_CURRENCY", "").strip().upper()
         or decide.CURRENCY,
         whatsapp_url=url,
-        whatsapp_token=os.environ.get("WHATSAPP_TOKEN", "").strip(),
+        whatsapp_token=whatsapp_token(),
         whatsapp_to=tuple(n.strip() for n in numbers if n.strip()),
     )
+
+
+def whatsapp_token() -> str:
+    """The bearer token: from Parameter Store when WHATSAPP_TOKEN_PARAMETER names
+    it, else WHATSAPP_TOKEN. Unreadable: WhatsApp is off, SNS still goes out."""
+    name = os.environ.get("WHATSAPP_TOKEN_PARAMETER", "").strip()
+    if not name:
+        return os.environ.get("WHATSAPP_TOKEN", "").strip()
+    try:
+        answer = client("ssm").get_parameter(Name=name, WithDecryption=True)
+    except (BotoCoreError, ClientError) as exc:
+        log.error("cannot read %s (%s): WhatsApp is off", name, exc)
+        return ""
+    return answer["Parameter"]["Value"].strip()
 
 
 @functools.cache

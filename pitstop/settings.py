@@ -36,14 +36,36 @@ def _debug_secret_key() -> str:
     return path.read_text().strip()
 
 
-# Fail closed (cookiecutter-django): no invented secret outside DEBUG.
+def _parameter_secret_key(name: str) -> str:
+    """The SecureString of that name in SSM Parameter Store, read once at start
+    (deploy/: every server of a stack shares it; it is in no file)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        answer = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+    except (BotoCoreError, ClientError) as exc:
+        raise ImproperlyConfigured(f"Cannot read the secret key {name}: {exc}") from exc
+    return answer["Parameter"]["Value"]
+
+
+# Fail closed (cookiecutter-django): no invented secret outside DEBUG. On AWS
+# the key is a Parameter Store SecureString named by DJANGO_SECRET_KEY_PARAMETER.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and env("DJANGO_SECRET_KEY_PARAMETER", default=""):
+    SECRET_KEY = _parameter_secret_key(env("DJANGO_SECRET_KEY_PARAMETER"))
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 on a developer's machine)."
+            "Set DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_PARAMETER "
+            "(or DJANGO_DEBUG=1 on a developer's machine)."
         )
     SECRET_KEY = _debug_secret_key()
+# The release running (deploy/provision.sh writes RELEASE), shown at /healthz.
+_RELEASE_FILE = BASE_DIR / "RELEASE"
+PITSTOP_RELEASE = (
+    _RELEASE_FILE.read_text().strip() if _RELEASE_FILE.exists() else "development"
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # ------------------------------------------------------------------------------

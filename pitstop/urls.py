@@ -3,12 +3,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from pitstop.views import healthz
+
 admin.site.site_header = _("Pit Stop back office")
 admin.site.site_title = "Pit Stop"
 admin.site.index_title = _("Store management")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/sales/new/", permanent=False)),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     # POST language=pt-br|en: the clerk pages' language switch (a cookie).

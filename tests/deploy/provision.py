@@ -17,6 +17,7 @@ STACK_VALUES = {
     "STORE_LANGUAGE": "pt-br",
     "SITE_IP": "198.51.100.7",
     "DOMAIN_NAME": "",
+    "SECRET_KEY_PARAMETER": "/pitstop/pitstop/django-secret-key",
 }
 
 

@@ -15,7 +15,7 @@ from tests.deploy import cfn
 UNSUPPORTED = {
     "AWS::CloudWatch::Alarm",
     "AWS::DLM::LifecyclePolicy",
-    "AWS::EC2::EIPAssociation",
+    "AWS::Logs::MetricFilter",
     "AWS::Lambda::EventInvokeConfig",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::Subscription",
@@ -90,6 +90,7 @@ def test_moto_creates_the_stack_with_its_outputs(template, aws_mock):
     (stack,) = cloudformation.describe_stacks(StackName=cfn.STACK)["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert outputs["SecretKeyParameter"] == f"/pitstop/{cfn.STACK}/django-secret-key"
     assert outputs["SiteUrl"] == f"http://{outputs['SiteAddress']}/"
     assert outputs["AlertTopicArn"].startswith(f"arn:aws:sns:{cfn.REGION}:")
     assert outputs["ImageId"].startswith("ami-")
@@ -106,3 +107,20 @@ def test_moto_creates_the_stack_with_its_outputs(template, aws_mock):
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == (
         f"arn:aws:s3:::{bucket}"
     )
+
+    # One server, from the launch template, IMDSv2 only.
+    (group,) = boto3.client(
+        "autoscaling", region_name=cfn.REGION
+    ).describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["AutoScalingGroupName"]]
+    )["AutoScalingGroups"]
+    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (1, 1, 1)
+    template_id = group["LaunchTemplate"]["LaunchTemplateId"]
+    (version,) = boto3.client(
+        "ec2", region_name=cfn.REGION
+    ).describe_launch_template_versions(LaunchTemplateId=template_id)[
+        "LaunchTemplateVersions"
+    ]
+    data = version["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert "KeyName" not in data

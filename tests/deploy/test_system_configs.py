@@ -17,15 +17,17 @@ PACKAGED = ["postgresql.service", "redis6.service", "nginx.service"]
 
 
 def stub_tree(tmp_path, text: str) -> str:
-    """The unit with /opt/… pointed into tmp_path, where every program it
-    runs exists as an executable stub (verify checks that they do)."""
+    """The unit with /opt/… and /usr/local/sbin/… pointed into tmp_path, where
+    every program it runs exists as an executable stub (verify checks that
+    they do)."""
     root = tmp_path / "root"
-    for program in re.findall(r"(/opt/\S+)", text):
-        if "/bin/" in program:
+    for program in re.findall(r"(/opt/\S+|/usr/local/sbin/\S+)", text):
+        if "bin/" in program:
             stub = root / program.lstrip("/")
             stub.parent.mkdir(parents=True, exist_ok=True)
             stub.write_text("#!/bin/sh\n")
             stub.chmod(0o755)
+    text = text.replace("/usr/local/sbin/", f"{root}/usr/local/sbin/")
     return text.replace("/opt/", f"{root}/opt/")
 
 
@@ -145,3 +147,16 @@ def test_nginx_forwards_what_django_trusts():
     assert "proxy_pass http://pitstop_app;" in locations
     for site in ("pitstop.conf", "pitstop-https.conf"):
         assert "server 127.0.0.1:8001;" in (NGINX / site).read_text()
+
+
+def test_the_database_is_dumped_every_6_hours_as_postgres():
+    timer = (SYSTEMD / "pitstop-backup.timer").read_text()
+    service = (SYSTEMD / "pitstop-backup.service").read_text()
+    provision = (cfn.DEPLOY / "provision.sh").read_text()
+
+    assert "OnCalendar=*-*-* 00,06,12,18:30:00 UTC\n" in timer
+    assert "Persistent=true\n" in timer
+    assert "User=postgres\n" in service
+    assert "EnvironmentFile=/etc/pitstop/stack.env\n" in service
+    assert "ExecStart=/usr/local/sbin/pitstop-backup\n" in service
+    assert "systemctl enable --now pitstop-backup.timer" in provision

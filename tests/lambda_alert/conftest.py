@@ -108,6 +108,7 @@ def aws_env(monkeypatch):
         "STORE_CURRENCY",
         "WHATSAPP_WEBHOOK_URL",
         "WHATSAPP_TOKEN",
+        "WHATSAPP_TOKEN_PARAMETER",
         "WHATSAPP_TO",
     ]:
         monkeypatch.delenv(name, raising=False)

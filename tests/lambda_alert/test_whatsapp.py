@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import boto3
 import pytest
 
 from lambda_alert import decide, handler
@@ -110,6 +111,34 @@ def test_each_number_gets_the_alert_with_the_bearer_token(store, whatsapp_on):
         )
     assert result["marker"]["channels"] == ["sns", "whatsapp"]
     assert result["marker"]["error"] == ""
+    assert len(store.published()) == 1
+
+
+def test_the_token_comes_from_parameter_store_when_named(store, whatsapp_on, aws):
+    # As deployed: the token is a SecureString, not in the environment.
+    name = "/pitstop/pitstop/whatsapp-token"
+    boto3.client("ssm").put_parameter(Name=name, Value=TOKEN, Type="SecureString")
+    aws.delenv("WHATSAPP_TOKEN")
+    aws.setenv("WHATSAPP_TOKEN_PARAMETER", name)
+    handler.reset()
+
+    result = alert_once(store)
+
+    assert [r["headers"]["authorization"] for r in whatsapp_on.requests] == [
+        f"Bearer {TOKEN}"
+    ] * len(NUMBERS)
+    assert result["marker"]["channels"] == ["sns", "whatsapp"]
+
+
+def test_an_unreadable_token_parameter_leaves_sns_alone(store, whatsapp_on, aws):
+    aws.delenv("WHATSAPP_TOKEN")
+    aws.setenv("WHATSAPP_TOKEN_PARAMETER", "/pitstop/pitstop/never-stored")
+    handler.reset()
+
+    result = alert_once(store)
+
+    assert whatsapp_on.requests == []
+    assert result["marker"]["channels"] == ["sns"]
     assert len(store.published()) == 1
 
 
