@@ -118,7 +118,7 @@ attach_data_volume() {
             return 0
         fi
         log "the data volume $DATA_VOLUME_ID is $state ($holder); waiting for it"
-        sleep 10
+        sleep "${VOLUME_PAUSE:-10}"
     done
     die "the data volume $DATA_VOLUME_ID did not become free"
 }
@@ -266,7 +266,7 @@ setup_tls() {
     local contact=(--register-unsafely-without-email)
     [ -n "${CERT_EMAIL:-}" ] && contact=(--email "$CERT_EMAIL")
     # Needs the domain's A record on this machine's address; until then the site
-    # stays on plain HTTP and the next run (or cfn-hup) tries again.
+    # stays on plain HTTP and the next run (deploy.sh) tries again.
     if "$APP_ROOT/certbot/bin/certbot" certonly --webroot -w "$ACME_ROOT" \
         -d "$DOMAIN_NAME" --non-interactive --agree-tos "${contact[@]}"; then
         nginx_config

@@ -6,6 +6,8 @@ $FAKE_PROVISION is what Run Command reports: Success, or Failed (the new
 release failed its smoke test on the server). $FAKE_NEW_STACK=1: no stack
 until a `cloudformation deploy` creates it.
 $FAKE_S3_DIR: where `s3 cp FILE s3://…` copies the file.
+$FAKE_VOLUMES: a JSON list of what successive `ec2 describe-volumes` calls
+answer (the last one again once the list is used up).
 """
 
 import json
@@ -66,6 +68,11 @@ def main(args: list[str]) -> int:
                     break
             else:
                 print("SiteUrl  http://198.51.100.7/")
+        case ["ec2", "describe-volumes"]:
+            answers = json.loads(os.environ["FAKE_VOLUMES"])
+            with open(os.environ["FAKE_AWS_LOG"]) as log:
+                asked = sum('"describe-volumes"' in line for line in log)
+            print(answers[min(asked, len(answers)) - 1])
         case ["ssm", "get-parameter"]:
             print(option(args, "--name"))
         case ["autoscaling", "describe-auto-scaling-groups"]:

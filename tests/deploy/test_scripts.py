@@ -22,6 +22,7 @@ SCRIPTS = [
     "deploy/deploy.sh",
     "deploy/bin/pitstop-manage",
     "deploy/bin/pitstop-backup",
+    ".ci/checkov",
 ]
 
 
@@ -186,7 +187,7 @@ def test_stack_env_carries_what_provisioning_reads(template):
     local = set(re.findall(r"^ *([A-Z][A-Z0-9_]+)=", provision, re.MULTILINE))
     # Set by provision.sh itself (the volume it attached) or tunable in tests.
     own = {"PATH", "BASH_SOURCE", "DATA_VOLUME_ID", "BACKUP_DIR", "PGDATABASE"}
-    own |= {"SMOKE_PAUSE"}
+    own |= {"SMOKE_PAUSE", "VOLUME_PAUSE"}
 
     assert read - local - own <= written
     assert {
@@ -531,3 +532,87 @@ def test_backup_dumps_the_database_and_uploads_a_readable_archive(tmp_path):
     (call,) = [json.loads(line)["args"] for line in (tmp_path / "aws.log").open()]
     assert call[:2] == ["s3", "cp"] and "--sse" in call
     assert list((tmp_path / "dumps").iterdir()) == []  # nothing left behind
+
+
+# ------------------------------------------------------------------------------
+# A new server takes the data volume by its tag, once the old one lets it go
+# ------------------------------------------------------------------------------
+FAKE_IMDS = """#!/bin/sh
+for arg; do url=$arg; done
+case $url in
+*/api/token) echo token ;;
+*/instance-id) echo i-0new ;;
+*/placement/availability-zone) echo us-east-1a ;;
+*) exit 22 ;;
+esac
+"""
+
+
+def attach(tmp_path, *answers: str):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "curl").write_text(FAKE_IMDS)
+    (bin_dir / "aws").write_text(
+        f"#!{sys.executable}\n" + (cfn.ROOT / "tests/deploy/fake_aws.py").read_text()
+    )
+    for path in bin_dir.iterdir():
+        path.chmod(0o755)
+    log = tmp_path / "aws.log"
+    log.touch()
+    script = f'source "{cfn.DEPLOY / "provision.sh"}"; attach_data_volume; '
+    script += 'echo "volume $DATA_VOLUME_ID"'
+    result = subprocess.run(
+        ["bash", "-c", script],
+        env={
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "AWS_REGION": "us-east-1",
+            "DATA_VOLUME_TAG": "pitstop",
+            "VOLUME_PAUSE": "0",
+            "FAKE_AWS_LOG": str(log),
+            "FAKE_VOLUMES": json.dumps(answers),
+        },
+        capture_output=True,
+        text=True,
+    )
+    calls = [json.loads(line)["args"] for line in log.read_text().splitlines()]
+    return result, calls
+
+
+def test_the_data_volume_waits_for_the_old_server_then_attaches(tmp_path):
+    result, calls = attach(
+        tmp_path,
+        "vol-0data\tin-use\ti-0old",
+        "vol-0data\tin-use\ti-0old",
+        "vol-0data\tavailable\tNone",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "volume vol-0data\n"
+    describe = calls[0]
+    assert "Name=tag:pitstop-data,Values=pitstop" in describe
+    assert "Name=availability-zone,Values=us-east-1a" in describe
+    assert [c[:2] for c in calls].count(["ec2", "describe-volumes"]) == 3
+    (attach_call,) = [c for c in calls if c[:2] == ["ec2", "attach-volume"]]
+    assert attach_call[attach_call.index("--volume-id") + 1] == "vol-0data"
+    assert attach_call[attach_call.index("--instance-id") + 1] == "i-0new"
+    assert attach_call[attach_call.index("--device") + 1] == "/dev/sdf"
+    assert "waiting for it" in result.stderr
+
+
+def test_a_volume_already_on_this_server_is_left_as_it_is(tmp_path):
+    result, calls = attach(tmp_path, "vol-0data\tin-use\ti-0new")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "volume vol-0data\n"
+    assert [c[:2] for c in calls] == [["ec2", "describe-volumes"]]
+
+
+@pytest.mark.parametrize(
+    "answer", ["", "vol-0a\tavailable\tNone\nvol-0b\tavailable\tNone"]
+)
+def test_no_volume_or_two_with_the_tag_attaches_nothing(tmp_path, answer):
+    result, calls = attach(tmp_path, answer)
+
+    assert result.returncode == 1
+    assert "volume tagged pitstop-data=pitstop" in result.stderr
+    assert not [c for c in calls if c[:2] == ["ec2", "attach-volume"]]
