@@ -113,8 +113,8 @@ def test_release_is_the_committed_tree_with_its_lock_and_provisioning(tmp_path):
     # A small repository of its own: the script archives HEAD, whatever the
     # state of this work tree.
     repo = tmp_path / "repo"
-    (repo / "deploy" / "bin").mkdir(parents=True)
     for name in [*SCRIPTS, "uv.lock", "pyproject.toml", "manage.py"]:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_bytes((cfn.ROOT / name).read_bytes())
         (repo / name).chmod((cfn.ROOT / name).stat().st_mode)
     git("init", "-q", cwd=repo)
