@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from inventory.exceptions import ImportRejected
 from inventory.models import Category, Product, StockMovement, Supplier
-from inventory.services import products_lock, track_crossing
+from inventory.services import products_lock, products_write, stock_moves
 from pitstop import csvsafe
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
@@ -310,14 +310,16 @@ def _apply(
     ref: str,
     user: AbstractBaseUser | None,
 ) -> ImportSummary:
+    """Create the new products at zero, write the catalogue fields that
+    changed, then every stock difference through stock_moves, the one stock
+    writer (so a crossing opens or closes its alert as a sale's would)."""
     categories = _named(Category, {r.category for r in rows if r.category})
     suppliers = _named(Supplier, {r.supplier for r in rows if r.supplier})
     now = timezone.now()
-    new: list[Product] = []
-    changed: list[Product] = []
-    moves: list[StockMovement] = []
-    was_low: dict[int, bool] = {}
-    unchanged = 0
+    new: list[tuple[Product, int]] = []
+    edited: list[Product] = []
+    stock_changes: list[tuple[Product, int]] = []
+    updated = unchanged = 0
 
     for row in rows:
         values = {
@@ -337,83 +339,35 @@ def _apply(
         product = existing.get(row.sku)
         if product is None:
             values.setdefault("par_level", row.reorder_point * 2)
-            new.append(Product(sku=row.sku, stock=row.stock, **values))
+            new.append((Product(sku=row.sku, stock=0, **values), row.stock))
             continue
         delta = row.stock - product.stock
-        if delta == 0 and all(getattr(product, k) == v for k, v in values.items()):
+        fields_changed = any(getattr(product, k) != v for k, v in values.items())
+        if not delta and not fields_changed:
             unchanged += 1
             continue
-        was_low[product.pk] = product.is_low
-        for k, v in values.items():
-            setattr(product, k, v)
-        product.stock = row.stock
-        product.updated_at = now
-        changed.append(product)
+        updated += 1
+        if fields_changed:
+            for k, v in values.items():
+                setattr(product, k, v)
+            product.updated_at = now
+            edited.append(product)
         if delta:
-            moves.append(_import_move(product, delta, ref, user, now))
+            stock_changes.append((product, delta))
 
-    Product.objects.bulk_create(new, batch_size=1000)
-    _update(changed)
-    moves += [_import_move(p, p.stock, ref, user, now) for p in new if p.stock]
-    StockMovement.objects.bulk_create(moves, batch_size=1000)
-    for move in moves:
-        if move.product.pk in was_low:
-            track_crossing(
-                product=move.product, was_low=was_low[move.product.pk], movement=move
-            )
+    Product.objects.bulk_create([product for product, _ in new], batch_size=1000)
+    products_write(products=edited, fields=CATALOGUE_FIELDS)
+    stock_changes += [(product, stock) for product, stock in new if stock]
+    stock_moves(
+        changes=stock_changes, reason=StockMovement.Reason.IMPORT, ref=ref, user=user
+    )
     return ImportSummary(
         created=len(new),
-        updated=len(changed),
+        updated=updated,
         unchanged=unchanged,
-        stock_changes=len(moves),
+        stock_changes=len(stock_changes),
     )
 
 
-UPDATED_FIELDS = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
-UPDATED_FIELDS += ["category", "supplier", "stock", "updated_at"]
-UPDATE_CHUNK = 1000  # 11 parameters a row: under SQLite's 32,766 and psycopg's 65,535
-
-
-def _update(products: list[Product]) -> None:
-    """Write changed products, one `WITH v(…) AS (VALUES …) UPDATE … FROM v`
-    per chunk, on PostgreSQL and SQLite alike. bulk_update builds a CASE per
-    field and row in Python: 50,000 rows took it 70 s and 800 MB."""
-    fields = [Product._meta.get_field(name) for name in UPDATED_FIELDS]
-    quote = connection.ops.quote_name
-    columns = [quote(f.column) for f in fields]
-    # PostgreSQL types each parameter: cast it to its column's type. SQLite has
-    # no column types to match (and its CAST AS datetime would mangle values).
-    if connection.vendor == "postgresql":
-        casts = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
-    else:
-        casts = ["%s"] * len(fields)
-    row = f"({', '.join(['%s', *casts])})"
-    table = quote(Product._meta.db_table)
-    head = f"WITH v(id, {', '.join(columns)}) AS (VALUES "
-    tail = (
-        f") UPDATE {table} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
-        f"FROM v WHERE {table}.id = v.id"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(products), UPDATE_CHUNK):
-            chunk = products[start : start + UPDATE_CHUNK]
-            params = []
-            for product in chunk:
-                params.append(product.pk)
-                params += [
-                    f.get_db_prep_save(getattr(product, f.attname), connection)
-                    for f in fields
-                ]
-            cursor.execute(head + ", ".join([row] * len(chunk)) + tail, params)
-
-
-def _import_move(product, delta, ref, user, now) -> StockMovement:
-    return StockMovement(
-        product=product,
-        delta=delta,
-        reason=StockMovement.Reason.IMPORT,
-        ref=ref,
-        user=user,
-        created_at=now,
-        stock_after=product.stock,
-    )
+CATALOGUE_FIELDS = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
+CATALOGUE_FIELDS += ["category", "supplier", "updated_at"]

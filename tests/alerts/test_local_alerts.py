@@ -23,7 +23,8 @@ def manager_inbox(db):
     )
 
 
-@pytest.mark.postgres
+# Real commits (transaction=True), so the e-mail goes out on commit as in the
+# store; on SQLite as well as PostgreSQL: nothing here needs row locks.
 @pytest.mark.django_db(transaction=True)
 def test_one_email_per_crossing_of_the_reorder_point(manager_inbox):
     clerk = UserFactory()

@@ -29,6 +29,8 @@ def test_schemathesis_finds_nothing_with_every_check(live_server, token, tmp_pat
     done = subprocess.run(
         [
             str(ST),
+            "--config-file",
+            str(ROOT / "schemathesis.toml"),
             "run",
             f"{live_server.url}/api/schema/",
             "--header",
@@ -44,7 +46,7 @@ def test_schemathesis_finds_nothing_with_every_check(live_server, token, tmp_pat
             "--report-dir",
             str(tmp_path),
         ],
-        cwd=ROOT,
+        cwd=tmp_path,  # its cache (.schemathesis/) stays out of the tree
         env=os.environ | {"NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
         capture_output=True,
         text=True,

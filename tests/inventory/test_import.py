@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from inventory.exceptions import ImportRejected
 from inventory.importing import products_import
-from inventory.models import Product, StockMovement
+from inventory.models import LowStockAlert, Product, StockMovement
 from tests.factories import ProductFactory
 
 # These tests read the English texts.
@@ -168,3 +168,68 @@ def test_an_update_can_move_a_product_to_another_category_and_supplier():
     assert (cola.category.name, cola.supplier.name) == ("Soft drinks", "Atacado")
     assert cola.barcode == "7891000000021"
     assert cola.updated_at > cola.created_at
+
+
+# ------------------------------------------------------------------------------
+# Through the one stock writer: crossings, the ledger, many rows
+# ------------------------------------------------------------------------------
+
+
+def test_an_import_that_takes_stock_to_the_reorder_point_opens_its_alert(
+    reports_storage, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(sku="DRK-001", stock=10, reorder_point=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        products_import(
+            data=b"sku,name,price,stock,reorder_point\nDRK-001,Cola,5.00,3,3\n"
+        )
+
+    alert = product.low_stock_alerts.get()
+    assert (alert.is_open, alert.stock_at_open, alert.movement.reason) == (
+        True,
+        3,
+        "import",
+    )
+    (day,) = (reports_storage / "events" / "low-stock").iterdir()
+    assert len(list(day.iterdir())) == 1  # its event, written after commit
+
+
+def test_an_import_that_lifts_stock_above_the_point_closes_the_alert():
+    product = ProductFactory(sku="DRK-001", stock=10, reorder_point=3)
+    products_import(data=b"sku,name,price,stock,reorder_point\nDRK-001,Cola,5,2,3\n")
+    assert product.low_stock_alerts.get().is_open
+
+    products_import(data=b"sku,name,price,stock,reorder_point\nDRK-001,Cola,5,9,3\n")
+
+    assert not product.low_stock_alerts.get().is_open
+
+
+def test_a_new_product_imported_below_its_point_opens_no_alert():
+    products_import(data=b"sku,name,price,stock,reorder_point\nNEW,New,5,2,3\n")
+
+    assert Product.objects.get(sku="NEW").low_stock_alerts.count() == 0
+
+
+def rows(n: int, stock) -> bytes:
+    lines = [b"sku,name,price,stock,reorder_point"]
+    lines += [b"SKU-%05d,Product %d,1.00,%d,5" % (i, i, stock(i)) for i in range(n)]
+    return b"\n".join(lines) + b"\n"
+
+
+def test_thousands_of_rows_keep_counter_and_ledger_in_step():
+    # 2,500 rows: three chunks of the stock writer's UPDATE … FROM (VALUES …).
+    products_import(data=rows(2500, lambda i: 20 + i % 7))
+
+    summary = products_import(data=rows(2500, lambda i: i % 11))
+
+    assert summary.updated == summary.stock_changes == 2500
+    counters = dict(Product.objects.values_list("sku", "stock"))
+    assert counters == {f"SKU-{i:05d}": i % 11 for i in range(2500)}
+    ledger = {}
+    for sku, delta in StockMovement.objects.values_list("product__sku", "delta"):
+        ledger[sku] = ledger.get(sku, 0) + delta
+    assert ledger == counters
+    crossed = {f"SKU-{i:05d}" for i in range(2500) if i % 11 <= 5}
+    open_alerts = LowStockAlert.objects.filter(closed_at__isnull=True)
+    assert set(open_alerts.values_list("product__sku", flat=True)) == crossed
