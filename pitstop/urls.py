@@ -1,13 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from pitstop.views import healthz
-
-admin.site.site_header = _("Pit Stop back office")
-admin.site.site_title = "Pit Stop"
-admin.site.index_title = _("Store management")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/sales/new/", permanent=False)),

@@ -37,7 +37,7 @@ USERS = [
     ("manager", "pitstop-manager", MANAGERS, True),
     ("clerk", "pitstop-clerk", CLERKS, False),
 ]
-HISTORY_DAYS = 14
+HISTORY_DAYS = 28
 # Sales per hour of a store day: a morning coffee rush, lunch, the drive home.
 HOURLY = {6: 3, 7: 6, 8: 5, 9: 3, 10: 2, 11: 3, 12: 5, 13: 4, 14: 2, 15: 2}
 HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
@@ -48,7 +48,8 @@ class Command(BaseCommand):
     def help(self) -> str:  # argparse wants a str: translated when asked for
         return _(
             "Load the demo store once: suppliers, ~60 products, a manager and a "
-            "clerk, an alert recipient, and two weeks of sales and deliveries."
+            "clerk, an alert recipient, and four weeks of sales and deliveries, "
+            "today's up to now."
         )
 
     def handle(self, *args, **options):
@@ -91,19 +92,21 @@ class Command(BaseCommand):
         return users
 
     def _history(self, *, clerk, manager) -> None:
-        """Two weeks of store days made through the real services, then moved
-        back in time: deliveries each morning for what ran low, sales through
-        the day weighted towards coffee and cold drinks."""
+        """Four weeks of store days and today so far, made through the real
+        services, then moved back in time: deliveries each morning for what
+        ran low, sales through the day weighted towards coffee and cold
+        drinks."""
         rng = random.Random(2026)
         products = list(Product.objects.order_by("pk"))
         weights = [8 if p.category.name in ("Café", "Bebidas") else 2 for p in products]
-        today = timezone.localdate()
+        now = timezone.now()
+        today = timezone.localdate(now)
         sales = 0
-        for days_ago in range(HISTORY_DAYS, 0, -1):
+        for days_ago in range(HISTORY_DAYS, -1, -1):
             day = today - datetime.timedelta(days=days_ago)
             opening = _at(day, 6, 0)
             low = {p.pk: p.par_level - p.stock for p in _refresh(products) if p.is_low}
-            if low:
+            if low and opening <= now:
                 moves = stock_receive(
                     supplier=None,
                     quantities=low,
@@ -114,6 +117,8 @@ class Command(BaseCommand):
             for hour, count in HOURLY.items():
                 for _sale in range(count + rng.randint(0, 2)):
                     at = _at(day, hour, rng.randint(0, 59))
+                    if at > now:  # today's sales stop at the present
+                        continue
                     picks = rng.choices(products, weights, k=rng.randint(1, 3))
                     lines = [(p.sku, rng.choice([1, 1, 1, 2])) for p in picks]
                     try:
@@ -127,7 +132,7 @@ class Command(BaseCommand):
                     )
                     sales += 1
         self.stdout.write(
-            _("History: %(sales)s sales over the last %(days)s days")
+            _("History: %(sales)s sales over the last %(days)s days and today")
             % {"sales": sales, "days": HISTORY_DAYS}
         )
 

@@ -1,0 +1,204 @@
+"""The admin's home page is the manager's dashboard: what a manager sees, the
+lists its cards link to, who is sent elsewhere, and what it costs in queries."""
+
+import datetime
+import html
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import reports.site
+from reports.models import Report
+from tests.factories import ProductFactory, UserFactory
+from tests.reports.conftest import at, sell
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+NOW = at(TODAY, "12:00")
+# The dashboard's page, whatever its data: session, user, the user's and the
+# groups' permissions, each card's few aggregate queries (today 1, hours 1,
+# days 1, low stock 2, reports 3), and the admin's recent actions.
+QUERIES = 13
+
+
+def days_ago(n: int) -> datetime.date:
+    return TODAY - datetime.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def store_clock(monkeypatch):
+    """The dashboard's page is for NOW: the site reads the clock through its
+    module's `timezone`, the rest of Django keeps the real one."""
+    monkeypatch.setattr(reports.site, "timezone", SimpleNamespace(now=lambda: NOW))
+
+
+@pytest.fixture
+def store(clerk):
+    ProductFactory(sku="COLA", name="Cola 350ml", price=Decimal("5.50"), stock=100)
+    ProductFactory(sku="CHIPS", name="Ruffles 96g", price=Decimal("11.90"), stock=20)
+    ProductFactory(
+        sku="WATER", name="Água 500ml", price=Decimal("3.50"), stock=30, reorder_point=3
+    )
+    sell(clerk, [("COLA", 2)], at(TODAY, "08:30"))
+    sell(clerk, [("CHIPS", 1)], at(TODAY, "10:00"))
+    sell(clerk, [("COLA", 1)], at(days_ago(7), "09:00"))
+    sell(clerk, [("COLA", 4)], at(days_ago(7), "18:00"))
+    sell(clerk, [("WATER", 27)], at(days_ago(5), "15:00"))
+    Report.objects.create(
+        kind="daily",
+        period=days_ago(2).isoformat(),
+        period_start=days_ago(2),
+        period_end=days_ago(1),
+        status="failed",
+        error="storage down",
+    )
+    Report.objects.create(
+        kind="daily",
+        period=days_ago(1).isoformat(),
+        period_start=days_ago(1),
+        period_end=TODAY,
+        status="done",
+        files={"report.pdf": f"reports/daily/{days_ago(1)}/report.pdf"},
+    )
+    return clerk
+
+
+def card(response, name: str) -> str:
+    found = re.search(
+        rf'<section [^>]*id="card-{name}".*?</section>',
+        response.content.decode(),
+        re.S,
+    )
+    assert found, f"no {name} card"
+    return found[0]
+
+
+def text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def link_of(fragment: str) -> str:
+    return html.unescape(re.search(r'<h2[^>]*><a href="([^"]+)"', fragment)[1])
+
+
+def test_a_manager_sees_today_against_last_week(manager_client, store):
+    today = text_of(card(manager_client.get("/admin/"), "today"))
+
+    assert "Sales 2 ▲ up +100% last week 1" in today
+    assert "Revenue R$ 22.90 ▲ up +316% last week R$ 5.50" in today
+    assert "Average ticket R$ 11.45 ▲ up +108% last week R$ 5.50" in today
+    assert "Compared with Wednesday 18 Nov up to 12:00." in today
+
+
+def test_the_charts_are_svg_with_a_text_alternative(manager_client, store):
+    response = manager_client.get("/admin/")
+
+    hours = card(response, "hours")
+    assert hours.count("<rect ") == 24
+    assert re.search(r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby', hours)
+    assert "<polyline " in hours
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", hours, re.S)
+    assert [text_of(r).strip() for r in rows] == [
+        "8h 1 · R$ 11.00 0 · R$ 0.00",
+        "9h 0 · R$ 0.00 1 · R$ 5.50",
+        "10h 1 · R$ 11.90 0 · R$ 0.00",
+        "18h 0 · R$ 0.00 1 · R$ 22.00",
+    ]
+    days = card(response, "days")
+    assert days.count("<rect ") == 28
+    assert "R$ 122.00 from 28 Oct to 24 Nov" in text_of(days)
+    assert "Fri 20 Nov 1 R$ 94.50" in text_of(days)
+
+
+def test_low_stock_card_names_the_first_to_run_out(manager_client, store):
+    low = text_of(card(manager_client.get("/admin/"), "low"))
+
+    assert "1 product at or below its reorder point" in low
+    assert "Água 500ml WATER 3 / 3 3.1" in low
+
+
+def test_reports_card_links_the_last_report_files_and_the_failures(
+    manager_client, store
+):
+    reports_card = card(manager_client.get("/admin/"), "reports")
+
+    assert "Tuesday 24 Nov Done" in text_of(reports_card)
+    assert '<a href="/reports/files/reports/daily/2026-11-24/report.pdf">' in (
+        reports_card
+    )
+    assert "1 report failed" in text_of(reports_card)
+    assert "is missing" not in reports_card
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("today", "2 sales"),
+        ("hours", "2 sales"),
+        ("days", "3 sales"),
+        ("low", "1 product"),
+        ("reports", "2 reports"),
+    ],
+)
+def test_each_card_links_to_the_filtered_list_behind_it(
+    manager_client, store, name, shown
+):
+    url = link_of(card(manager_client.get("/admin/"), name))
+
+    listed = manager_client.get(url)
+
+    assert listed.status_code == 200, url
+    assert re.search(rf"\b{shown}\b", text_of(listed.content.decode())), url
+
+
+def test_the_app_list_stays_below_the_cards(manager_client, store):
+    page = manager_client.get("/admin/").content.decode()
+
+    assert page.index('id="card-reports"') < page.index('class="app-inventory')
+
+
+def test_the_dashboard_costs_the_same_queries_whatever_the_data(
+    manager_client, store, clerk, django_assert_num_queries
+):
+    with django_assert_num_queries(QUERIES):
+        manager_client.get("/admin/")
+
+    for i in range(30):
+        ProductFactory(sku=f"LOW-{i}", stock=5, reorder_point=10 + i)
+        sell(clerk, [(f"LOW-{i}", 1), ("COLA", 1)], at(days_ago(i % 28), "12:00"))
+        sell(clerk, [(f"LOW-{i}", 1)], at(TODAY, f"{i % 12:02d}:30"))
+        Report.objects.create(
+            kind="daily",
+            period=days_ago(i + 3).isoformat(),
+            period_start=days_ago(i + 3),
+            period_end=days_ago(i + 2),
+            status="failed",
+        )
+
+    with CaptureQueriesContext(connection) as more:
+        response = manager_client.get("/admin/")
+    assert len(more) == QUERIES
+    assert "31 products at or below their reorder point" in text_of(
+        card(response, "low")
+    )
+
+
+def test_a_clerk_who_reaches_the_admin_is_sent_to_the_sale_form(clerk_client):
+    response = clerk_client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1] == ("/sales/new/", 302)
+    assert response.status_code == 200
+
+
+def test_staff_without_a_managers_permissions_sees_no_card(client, roles):
+    client.force_login(UserFactory(username="helper", is_staff=True))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert 'class="module card' not in response.content.decode()
