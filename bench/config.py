@@ -18,7 +18,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pitstop_bench"
 BROKER_URL = "redis://127.0.0.1:6379/15"
 # One key for the bench's processes (gunicorn workers share sessions), none kept.
 SECRET_KEY = secrets.token_urlsafe(50)
-STEPS = ("sales", "report", "catalogue", "alert")
+STEPS = ("sales", "report", "catalogue", "alert", "dashboard")
 
 
 @dataclass(frozen=True)

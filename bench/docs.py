@@ -214,11 +214,49 @@ def alert_md(s: dict) -> list[str]:
     ]
 
 
+def dashboard_md(s: dict) -> list[str]:
+    rows = [
+        [
+            r["at"],
+            f"{r['today']:,}",
+            f"{r['days_28']:,}",
+            str(r["queries"]),
+            f"{_n(r['ms'])} ms",
+            f"{_n(r['raw_ms'])} ms",
+            f"{_n(r['ratio'], 1)}x",
+        ]
+        for r in s["rows"]
+    ]
+    return [
+        f"### 5. Dashboard ({_when(s)})",
+        "",
+        f"The admin's home page for a manager, {s['products']:,} products, on the"
+        " report step's days, as of the end of each day and the morning after"
+        " the last; Django's test client in the bench's process, median of the"
+        " runs. Raw = the two plain aggregates any such page must compute"
+        " (today's completed sales so far, and the 28 days before) as SQL.",
+        "",
+        *_table(
+            [
+                "store time",
+                "sale lines today",
+                "sale lines in the 28 days before",
+                "queries",
+                "page",
+                "raw",
+                "page / raw",
+            ],
+            rows,
+        ),
+    ]
+
+
 RENDER: dict[str, Callable[[dict], list[str]]] = {
     "sales": sales_md,
     "report": report_md,
     "catalogue": catalogue_md,
     "alert": alert_md,
+    "dashboard": dashboard_md,
 }
 
 

@@ -104,6 +104,10 @@ def _step(
         from bench import alert
 
         return alert.step(plan)
+    if name == "dashboard":
+        from bench import dashboard
+
+        return dashboard.step(plan, args.database_url, env)
     raise NotImplementedError(name)
 
 

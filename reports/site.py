@@ -19,8 +19,7 @@ from sales.selectors import store_midnight
 
 # Each card, and the permission that shows it (what the list behind it needs).
 CARDS = {
-    "today": "sales.view_sale",
-    "hours": "sales.view_sale",
+    "today": "sales.view_sale",  # today so far, and sales by hour
     "days": "sales.view_sale",
     "low": "inventory.view_product",
     "reports": "reports.view_report",
@@ -50,15 +49,13 @@ def dashboard_context(*, now, cards: set[str]) -> dict:
     """The cards in `cards`, each read with its own few queries."""
     context = {"now": now}
     if "today" in cards:
-        context["today"] = numbers.today_so_far(now=now)
-    if "hours" in cards:
-        hours = numbers.sales_by_hour(now=now)
-        context["hours"] = hours
+        today = numbers.today(now=now)
+        context["today"] = today
         context["hours_chart"] = bar_chart(
-            [h.sales for h in hours],
-            [f"{h.hour}h" for h in hours],
-            axis_labels=[f"{h.hour}h" if h.hour % 3 == 0 else "" for h in hours],
-            others=[h.then_sales for h in hours],
+            [h.sales for h in today.hours],
+            [f"{h.hour}h" for h in today.hours],
+            axis_labels=[f"{h.hour}h" if h.hour % 3 == 0 else "" for h in today.hours],
+            others=[h.then_sales for h in today.hours],
         )
     if "days" in cards:
         days = numbers.revenue_by_day(now=now)

@@ -46,7 +46,7 @@ def test_today_so_far_compares_with_last_weeks_same_day_up_to_the_same_time(
     sell(clerk, [("TEN", 9)], at(LAST_WEEK, "12:30"))  # after the same time
     sell(clerk, [("TEN", 9)], at(days_ago(14), "09:00"))
 
-    today = dashboard.today_so_far(now=NOW)
+    today = dashboard.today(now=NOW)
 
     assert (today.day, today.then_day) == (TODAY, LAST_WEEK)
     assert today.then_until == at(LAST_WEEK, "12:00")
@@ -75,7 +75,7 @@ def test_sales_by_hour_has_today_and_all_of_last_weeks_day(clerk, shelf):
     sell(clerk, [("TEN", 3)], at(LAST_WEEK, "19:30"))
     sell(clerk, [("TEN", 1)], at(days_ago(1), "08:00"))
 
-    hours = dashboard.sales_by_hour(now=NOW)
+    hours = dashboard.today(now=NOW).hours
 
     assert [h.hour for h in hours] == list(range(24))
     busy = {h.hour: h for h in hours if h.sales or h.then_sales}
