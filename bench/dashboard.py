@@ -2,7 +2,10 @@
 step's history, the days of 10k, 100k and 1M sale lines, seen at the end of
 each day (today holds its lines, the last 28 days the days before) and the
 morning after the last (the 28 days and the velocity hold them all): queries
-and time per page, through Django's test client in this process.
+and time per page, through Django's test client in this process, with the
+CPU it took: this process (the app) and its PostgreSQL backend (the leader;
+a parallel worker's share is not counted), which the machine's load does
+not inflate as it does the wall time.
 
 The ceiling, measured at each moment in the same run: the two plain
 aggregates any such page must compute, the completed sales of today so far
@@ -21,7 +24,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bench import catalogue, db, fixtures, report
+from bench import catalogue, db, fixtures, procs, report
 from bench.config import Plan
 from bench.stats import median, ratio
 
@@ -81,19 +84,28 @@ def page_measure(client, now: datetime.datetime, gets: int) -> dict:
     clock = SimpleNamespace(now=lambda: now)
     with mock.patch.object(reports.site, "timezone", clock):
         client.get(URL)  # templates and caches loaded once, as on a live server
-        seconds, queries = [], []
+        backend = connection.connection.info.backend_pid
+        seconds, queries, app_cpu, db_cpu = [], [], [], []
         for _ in range(gets):
             with CaptureQueriesContext(connection) as captured:
+                app, db_before = procs.self_cpu_seconds(), procs.cpu_seconds(backend)
                 started = time.perf_counter()
                 response = client.get(URL)
                 seconds.append(time.perf_counter() - started)
+                app_cpu.append(procs.self_cpu_seconds() - app)
+                db_cpu.append(procs.cpu_seconds(backend) - db_before)
             if response.status_code != 200:
                 raise RuntimeError(f"{URL}: HTTP {response.status_code}")
             queries.append(len(captured))
     body = response.content.decode()
     if body.count('<svg class="chart"') != 2:
         raise RuntimeError("the dashboard drew no charts")
-    return {"queries": max(queries), "ms": median(seconds) * 1000}
+    return {
+        "queries": max(queries),
+        "ms": median(seconds) * 1000,
+        "app_cpu_ms": median(app_cpu) * 1000,
+        "db_cpu_ms": median(db_cpu) * 1000,
+    }
 
 
 def step(plan: Plan, url: str, env: dict[str, str]) -> dict:
@@ -119,13 +131,16 @@ def step(plan: Plan, url: str, env: dict[str, str]) -> dict:
                 **lines_seen(conn, now),
                 "queries": max(r["queries"] for r in rounds),
                 "ms": median([r["ms"] for r in rounds]),
+                "app_cpu_ms": median([r["app_cpu_ms"] for r in rounds]),
+                "db_cpu_ms": median([r["db_cpu_ms"] for r in rounds]),
                 "raw_ms": median(raw),
             }
             row["ratio"] = ratio(row["ms"], row["raw_ms"])
             print(
                 f"  dashboard at {row['at']}: {row['today']:,} lines today,"
                 f" {row['days_28']:,} in the 28 days before:"
-                f" {row['queries']} queries, {row['ms']:.0f} ms"
+                f" {row['queries']} queries, {row['ms']:.0f} ms, CPU"
+                f" {row['app_cpu_ms']:.0f} app + {row['db_cpu_ms']:.0f} db"
                 f" (raw aggregates {row['raw_ms']:.0f} ms, {row['ratio']:.1f}x)",
                 flush=True,
             )
