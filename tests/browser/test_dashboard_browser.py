@@ -61,7 +61,8 @@ def store(clerk, manager, monkeypatch):
 
 
 def open_dashboard(browser, live_server, **options):
-    context = browser.new_context(base_url=live_server.url, **options)
+    # A Brazilian browser, as the store's managers have.
+    context = browser.new_context(base_url=live_server.url, locale="pt-BR", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors = []
@@ -76,9 +77,9 @@ def open_dashboard(browser, live_server, **options):
     page.on("console", console)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto("/admin/")
-    page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Usuário").fill("manager")
+    page.get_by_label("Senha").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     return page, errors
 
@@ -108,8 +109,10 @@ def test_the_dashboard_draws_its_cards_and_charts(
     expect(page.locator("#low-count")).to_have_text("2")
     expect(page.locator("#card-low tbody th").first).to_contain_text("Pão de queijo")
     expect(page.locator("#card-reports .files a")).to_have_count(4)
-    expect(page.get_by_role("img", name=re.compile("^Sales by hour"))).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("^Revenue by day"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("^Vendas por hora"))).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("^Faturamento por dia"))
+    ).to_be_visible()
     heights = page.locator("#card-days svg.chart .bars rect").evaluate_all(
         "rects => rects.map(r => r.getBBox().height)"
     )

@@ -13,7 +13,7 @@ from sales.services import sale_void
 from tests.factories import ProductFactory
 from tests.reports.conftest import at, sell
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 TODAY = datetime.date(2026, 11, 25)
 LAST_WEEK = datetime.date(2026, 11, 18)

@@ -16,7 +16,8 @@ from reports.models import Report
 from tests.factories import ProductFactory, UserFactory
 from tests.reports.conftest import at, sell
 
-pytestmark = pytest.mark.django_db
+# English pages here (the Portuguese one is the last test).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 TODAY = datetime.date(2026, 11, 25)
 NOW = at(TODAY, "12:00")
@@ -202,3 +203,35 @@ def test_staff_without_a_managers_permissions_sees_no_card(client, roles):
 
     assert response.status_code == 200
     assert 'class="module card' not in response.content.decode()
+
+
+# Our English on the dashboard: none of it may show in Portuguese.
+ENGLISH = [
+    "Today so far",
+    "Sales by hour",
+    "Revenue",
+    "Average ticket",
+    "last week",
+    "Compared with",
+    "As a table",
+    "Low stock",
+    "First to run out",
+    "Days of cover",
+    "Daily report",
+    "report failed",
+]
+
+
+def test_a_brazilian_browser_gets_the_dashboard_in_portuguese(manager_client, store):
+    response = manager_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+
+    page = text_of(response.content.decode())
+
+    assert [words for words in ENGLISH if words in page] == []
+    assert "Hoje até agora" in page
+    assert "Faturamento R$ 22,90 ▲ alta +316% semana passada R$ 5,50" in page
+    assert "Comparado com Quarta-feira 18 Nov até 12:00." in page
+    assert "R$ 122,00 de 28 Out a 24 Nov" in page
+    assert "1 produto no ponto de pedido ou abaixo dele" in page
+    assert "Água 500ml WATER 3 / 3 3,1" in page
+    assert "1 relatório falhou" in page
