@@ -57,7 +57,7 @@ def stock_moves(
 
     A crossing of the reorder point (as the products now hold it) opens or
     closes the product's low-stock alert in the same transaction (see
-    track_crossing)."""
+    track_crossings)."""
     for product, delta in changes:
         if product.stock + delta < 0:
             raise InsufficientStock(
@@ -88,12 +88,7 @@ def stock_moves(
         ],
         batch_size=WRITE_CHUNK,
     )
-    for movement in movements:
-        track_crossing(
-            product=movement.product,
-            was_low=was_low[movement.product.pk],
-            movement=movement,
-        )
+    track_crossings(movements=movements, was_low=was_low)
     return movements
 
 
@@ -139,21 +134,30 @@ def stock_move(*, product: Product, delta: int, **kwargs) -> StockMovement:
     return movement
 
 
-def track_crossing(*, product: Product, was_low: bool, movement: StockMovement) -> None:
-    """Open the low-stock alert on a crossing down (queueing its event after
-    commit) or close it on a crossing up. Caller holds the row lock."""
-    if product.is_low and not was_low:
-        alert = LowStockAlert.objects.create(
-            product=product,
-            movement=movement,
-            stock_at_open=product.stock,
-            reorder_point=product.reorder_point,
-        )
-        low_stock_event_write.delay_on_commit(alert.pk)
-    elif was_low and not product.is_low:
-        product.low_stock_alerts.filter(closed_at__isnull=True).update(
-            closed_at=movement.created_at
-        )
+def track_crossings(
+    *, movements: Sequence[StockMovement], was_low: Mapping[int, bool]
+) -> None:
+    """Open the low-stock alert of each product that crossed down (queueing
+    its event after commit); close, in one update per 5,000, the open alerts of
+    those that crossed up. Caller holds the row locks."""
+    rising: list[int] = []
+    for movement in movements:
+        product = movement.product
+        if product.is_low and not was_low[product.pk]:
+            alert = LowStockAlert.objects.create(
+                product=product,
+                movement=movement,
+                stock_at_open=product.stock,
+                reorder_point=product.reorder_point,
+            )
+            low_stock_event_write.delay_on_commit(alert.pk)
+        elif was_low[product.pk] and not product.is_low:
+            rising.append(product.pk)
+    closed_at = movements[0].created_at if movements else None
+    for start in range(0, len(rising), LOCK_CHUNK):
+        LowStockAlert.objects.filter(
+            product_id__in=rising[start : start + LOCK_CHUNK], closed_at__isnull=True
+        ).update(closed_at=closed_at)
 
 
 def stock_receive(
