@@ -75,6 +75,7 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["category", "supplier"]
     list_filter = [LowStockFilter, "is_active", "category", "supplier"]
+    list_filter += ["age_restricted", "attendant_only"]
     search_fields = ["sku", "barcode", "name"]
     autocomplete_fields = ["category", "supplier"]
     readonly_fields = ["stock", "created_at", "updated_at"]
@@ -84,6 +85,10 @@ class ProductAdmin(admin.ModelAdmin):
         (
             gettext_lazy("Stock"),
             {"fields": ["stock", "reorder_point", "par_level", "is_active"]},
+        ),
+        (
+            gettext_lazy("Kiosk"),
+            {"fields": ["age_restricted", "attendant_only"]},
         ),
         (gettext_lazy("History"), {"fields": ["created_at", "updated_at"]}),
     ]

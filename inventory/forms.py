@@ -10,7 +10,8 @@ class ProductImportForm(forms.Form):
         label=_("File"),
         help_text=_(
             "CSV, UTF-8. Columns: sku, name, price, stock, reorder_point; "
-            "optional: barcode, category, cost, par_level, supplier."
+            "optional: barcode, category, cost, par_level, supplier, "
+            "age_restricted, attendant_only (yes/no)."
         ),
     )
 

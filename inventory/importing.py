@@ -22,6 +22,7 @@ from pitstop import csvsafe
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
 OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
+OPTIONAL_COLUMNS += ("age_restricted", "attendant_only")  # yes/no
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_PRICE = Decimal("99999999.99")
 LOOKUP_CHUNK = 5000
@@ -54,6 +55,8 @@ class _Row:
     cost: Decimal | None
     par_level: int | None
     supplier: str | None
+    age_restricted: bool | None
+    attendant_only: bool | None
 
 
 def products_import(
@@ -85,6 +88,8 @@ def products_export(products: Iterable[Product]) -> Iterator[list]:
             p.cost,
             p.par_level,
             p.supplier.name if p.supplier else "",
+            "yes" if p.age_restricted else "no",
+            "yes" if p.attendant_only else "no",
         ]
 
 
@@ -192,6 +197,18 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
             return None
         return int(value)
 
+    def yes_no(name: str) -> bool | None:
+        value = cell.get(name, "").lower()
+        if not value:
+            return None
+        if value not in ("yes", "no"):
+            errors.append(
+                gettext("%(column)s: %(value)r is not yes or no")
+                % {"column": name, "value": cell[name]}
+            )
+            return None
+        return value == "yes"
+
     def money(name: str, required: bool) -> Decimal | None:
         value = cell.get(name, "")
         if not value:
@@ -231,6 +248,8 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         cost=money("cost", required=False),
         par_level=whole("par_level", required=False),
         supplier=text("supplier", 120, required=False),
+        age_restricted=yes_no("age_restricted"),
+        attendant_only=yes_no("attendant_only"),
     )
     if (
         row.par_level is not None
@@ -334,6 +353,8 @@ def _apply(
             # Ids, not objects: comparing product.category would load each one.
             "category_id": categories[row.category].pk if row.category else None,
             "supplier_id": suppliers[row.supplier].pk if row.supplier else None,
+            "age_restricted": row.age_restricted,
+            "attendant_only": row.attendant_only,
         }
         values.update({k: v for k, v in optional.items() if v is not None})
         product = existing.get(row.sku)
@@ -371,3 +392,4 @@ def _apply(
 
 CATALOGUE_FIELDS = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
 CATALOGUE_FIELDS += ["category", "supplier", "updated_at"]
+CATALOGUE_FIELDS += ["age_restricted", "attendant_only"]

@@ -80,6 +80,17 @@ class Product(models.Model):
         help_text=_("A replenishment order brings stock back up to this."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The kiosk stops at these until an attendant unlocks them with the PIN.
+    age_restricted = models.BooleanField(
+        _("age restricted"),
+        default=False,
+        help_text=_("Alcohol, tobacco: a customer must show ID to an attendant."),
+    )
+    attendant_only = models.BooleanField(
+        _("attendant only"),
+        default=False,
+        help_text=_("Sold at the kiosk only with an attendant's PIN."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -17,3 +17,15 @@ def money(amount: Decimal | int | str) -> str:
         currency=settings.PITSTOP_CURRENCY,
         lang=translation.get_language() or settings.LANGUAGE_CODE,
     )
+
+
+def money_format() -> dict[str, str]:
+    """How money() writes amounts in the active language, for a page's script
+    that must write them alike: {"symbol", "thousands", "point"}."""
+    lang = l10n.language(translation.get_language() or settings.LANGUAGE_CODE)
+    thousands, point = l10n.SEPARATORS[lang]
+    return {
+        "symbol": l10n.symbol(settings.PITSTOP_CURRENCY),
+        "thousands": thousands,
+        "point": point,
+    }

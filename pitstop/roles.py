@@ -1,4 +1,5 @@
-"""The two roles, Managers and Clerks, as groups with their permissions.
+"""The roles, Managers, Clerks and Kiosks (self-checkout devices), as groups
+with their permissions.
 
 Each app's data migration calls grant(apps, "<app>"), which grants what exists
 at that point of the migrations; a model added later gets its permissions from
@@ -11,6 +12,7 @@ from django.contrib.auth.management import create_permissions
 
 MANAGERS = "Managers"
 CLERKS = "Clerks"
+KIOSKS = "Kiosks"
 
 _MANAGE = ("add", "change", "delete", "view")
 
@@ -38,6 +40,12 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
     CLERKS: {
         "inventory": ["view_product"],
         "sales": ["add_sale", "view_sale", "view_saleline"],
+    },
+    # A kiosk sells (API, channel kiosk) and reads the catalogue; a manager
+    # enrols a device by adding its user to this group in the admin.
+    KIOSKS: {
+        "inventory": ["view_product"],
+        "sales": ["add_sale"],
     },
 }
 

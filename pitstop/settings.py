@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "sales",
     "reports",
     "alerts",
+    "kiosk",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,17 @@ if PITSTOP_ALERTS == "aws" and not PITSTOP_ALERT_TOPIC_ARN:
 # Optional WhatsApp webhook (Meta's Cloud API shape) for local mode.
 PITSTOP_WHATSAPP_WEBHOOK_URL = env("PITSTOP_WHATSAPP_WEBHOOK_URL", default="")
 PITSTOP_WHATSAPP_TOKEN = env("PITSTOP_WHATSAPP_TOKEN", default="")
+
+# ------------------------------------------------------------------------------
+# Kiosk: the attendant's PIN unlocks age-restricted and attendant-only products
+# at a self-checkout (4 to 12 digits). Unset: nothing unlocks them there, they
+# are sold at the counter. scripts/run sets a demo PIN.
+# ------------------------------------------------------------------------------
+PITSTOP_ATTENDANT_PIN = env("PITSTOP_ATTENDANT_PIN", default="")
+if PITSTOP_ATTENDANT_PIN and not (
+    PITSTOP_ATTENDANT_PIN.isdecimal() and 4 <= len(PITSTOP_ATTENDANT_PIN) <= 12
+):
+    raise ImproperlyConfigured("PITSTOP_ATTENDANT_PIN must be 4 to 12 digits.")
 
 # E-mail: one file per message under var/outbox unless EMAIL_URL names a server
 # (e.g. smtp+tls://user:password@smtp.example.com:587); django-environ's

@@ -12,6 +12,7 @@ urlpatterns = [
     # POST language=pt-br|en: the clerk pages' language switch (a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
     path("sales/", include("sales.urls")),
+    path("kiosk/", include("kiosk.urls")),
     path("api/", include("sales.api_urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -17,9 +17,16 @@ from rest_framework.views import APIView
 
 from inventory.models import Product
 from pitstop.api import StrictCharField, StrictIntegerField
+from pitstop.roles import KIOSKS
 from sales.errors import ERRORS, problem_for
 from sales.models import Sale, SaleLine
-from sales.services import MAX_KEY_LENGTH, MAX_LINES, MAX_QUANTITY, sale_create
+from sales.services import (
+    MAX_KEY_LENGTH,
+    MAX_LINES,
+    MAX_PIN_LENGTH,
+    MAX_QUANTITY,
+    sale_create,
+)
 
 SKU_LENGTH = Product._meta.get_field("sku").max_length
 # Printable, no whitespace around: what the catalogue's skus look like, and
@@ -81,6 +88,14 @@ class SaleInput(serializers.Serializer):
         required=False,
         allow_blank=True,
     )
+    attendant_pin = StrictCharField(
+        max_length=MAX_PIN_LENGTH,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="A kiosk's sale of an age-restricted or attendant-only "
+        "product needs the attendant's PIN.",
+    )
 
 
 SALE_ERROR = inline_serializer(
@@ -96,7 +111,7 @@ CONFLICT = inline_serializer(
     "SaleConflict",
     {
         "error": serializers.ChoiceField(
-            ["insufficient_stock", "idempotency_key_reused"]
+            ["insufficient_stock", "idempotency_key_reused", "attendant_required"]
         ),
         "message": serializers.CharField(),
         "sku": serializers.CharField(required=False),
@@ -130,7 +145,11 @@ class SaleCreate(APIView):
             201: SaleSerializer,
             200: OpenApiResponse(SaleSerializer, "The sale this key already made."),
             400: OpenApiResponse(SALE_ERROR, "Invalid sale; nothing sold."),
-            409: OpenApiResponse(CONFLICT, "Not enough stock, or a key reused."),
+            409: OpenApiResponse(
+                CONFLICT,
+                "Not enough stock, a key reused, or a kiosk's sale that needs "
+                "the attendant.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -144,6 +163,8 @@ class SaleCreate(APIView):
                 ],
                 channel=Sale.Channel.KIOSK,
                 idempotency_key=data.validated_data.get("idempotency_key", ""),
+                unattended=request.user.groups.filter(name=KIOSKS).exists(),
+                attendant_pin=data.validated_data.get("attendant_pin", ""),
             )
         except ERRORS as exc:
             problem = problem_for(exc)

@@ -6,7 +6,12 @@ answers `body` with `status`. `error` is a code for machines (English);
 from dataclasses import dataclass
 
 from inventory.exceptions import InsufficientStock
-from sales.exceptions import IdempotencyKeyReused, InvalidSale, UnknownProduct
+from sales.exceptions import (
+    AttendantRequired,
+    IdempotencyKeyReused,
+    InvalidSale,
+    UnknownProduct,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,15 @@ def problem_for(exc: Exception) -> Problem:
     if isinstance(exc, IdempotencyKeyReused):
         return Problem(
             409, {"error": "idempotency_key_reused", "message": str(exc.message)}
+        )
+    if isinstance(exc, AttendantRequired):
+        return Problem(
+            409,
+            {
+                "error": "attendant_required",
+                "sku": exc.sku,
+                "message": str(exc.message),
+            },
         )
     if isinstance(exc, UnknownProduct):
         return Problem(

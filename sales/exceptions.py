@@ -20,6 +20,11 @@ class IdempotencyKeyReused(InvalidSale):
     """The key belongs to another sale: another clerk's, or other lines."""
 
 
+class AttendantRequired(InvalidSale):
+    """A kiosk sale of an age-restricted or attendant-only product without a
+    valid attendant's PIN."""
+
+
 class SaleNotVoidable(Exception):
     def __init__(self, message: str | Promise):
         self.message = message

@@ -2,9 +2,11 @@
 products through inventory.services.products_lock (pk order), so concurrent
 sales neither lose updates nor deadlock."""
 
+import hmac
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -15,6 +17,7 @@ from inventory.models import StockMovement
 from inventory.services import products_lock, stock_moves
 from pitstop.i18n import fill_lazy
 from sales.exceptions import (
+    AttendantRequired,
     IdempotencyKeyReused,
     InvalidSale,
     SaleNotVoidable,
@@ -27,6 +30,7 @@ from sales.models import Sale, SaleLine
 MAX_LINES = 100
 MAX_QUANTITY = 999
 MAX_KEY_LENGTH = 64
+MAX_PIN_LENGTH = 12
 CENT = Decimal("0.01")
 
 
@@ -83,12 +87,17 @@ def sale_create(
     lines: Iterable[tuple[object, object]],
     channel: Sale.Channel = Sale.Channel.COUNTER,
     idempotency_key: str = "",
+    unattended: bool = False,
+    attendant_pin: str = "",
 ) -> tuple[Sale, bool]:
     """Sell all the lines or none: locks their products, refuses the whole sale
     with InsufficientStock if one lacks stock, writes the sale, its lines and a
     `sale` movement per line. Returns (sale, created); a known idempotency key
-    returns its sale with created False and changes nothing."""
+    returns its sale with created False and changes nothing. An unattended sale
+    (a kiosk's) of an age-restricted or attendant-only product needs the
+    attendant's PIN, else AttendantRequired."""
     quantities = sale_lines_clean(lines)
+    unlocked = not unattended or attendant_pin_valid(attendant_pin)
     key = idempotency_key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidSale(_("The idempotency key is longer than 64 characters."))
@@ -108,6 +117,15 @@ def sale_create(
                         fill_lazy(
                             _("No product on sale with the code %(code)s."),
                             {"code": sku},
+                        ),
+                        sku=sku,
+                    )
+                product = locked[sku]
+                if not unlocked and (product.age_restricted or product.attendant_only):
+                    raise AttendantRequired(
+                        fill_lazy(
+                            _("Please call the attendant to sell %(name)s."),
+                            {"name": product.name},
                         ),
                         sku=sku,
                     )
@@ -141,6 +159,13 @@ def sale_create(
             return sale, False
         raise
     return sale, True
+
+
+def attendant_pin_valid(pin: str) -> bool:
+    """The store's attendant PIN (settings.PITSTOP_ATTENDANT_PIN); none set
+    unlocks nothing."""
+    expected = settings.PITSTOP_ATTENDANT_PIN
+    return bool(expected) and hmac.compare_digest(pin.encode(), expected.encode())
 
 
 def _sale_for_key(

@@ -8,7 +8,7 @@ from django.utils import translation
 from moto import mock_aws
 
 from pitstop.celery import app as celery_app
-from pitstop.roles import CLERKS, MANAGERS, PERMISSIONS, grant
+from pitstop.roles import CLERKS, KIOSKS, MANAGERS, PERMISSIONS, grant
 from pitstop.storage import local_reports
 from tests.factories import UserFactory
 
@@ -104,6 +104,14 @@ def manager(roles):
 def clerk(roles):
     user = UserFactory(username="clerk")
     user.groups.add(Group.objects.get(name=CLERKS))
+    return user
+
+
+@pytest.fixture
+def kiosk(roles):
+    """A self-checkout device, enrolled as a manager does: a user in Kiosks."""
+    user = UserFactory(username="kiosk")
+    user.groups.add(Group.objects.get(name=KIOSKS))
     return user
 
 

@@ -20,7 +20,15 @@ HOW = (
     "then run scripts/messages again to compile django.mo; commit both files."
 )
 # What scripts/messages copies to extract from (the code, not the tools).
-SOURCES = ("alerts", "inventory", "lambda_alert", "pitstop", "reports", "sales")
+SOURCES = (
+    "alerts",
+    "inventory",
+    "kiosk",
+    "lambda_alert",
+    "pitstop",
+    "reports",
+    "sales",
+)
 SOURCES += ("templates", "locale", "manage.py")
 
 

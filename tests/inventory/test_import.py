@@ -233,3 +233,38 @@ def test_thousands_of_rows_keep_counter_and_ledger_in_step():
     crossed = {f"SKU-{i:05d}" for i in range(2500) if i % 11 <= 5}
     open_alerts = LowStockAlert.objects.filter(closed_at__isnull=True)
     assert set(open_alerts.values_list("product__sku", flat=True)) == crossed
+
+
+def test_the_kiosk_flags_are_yes_no_columns_kept_when_absent():
+    products_import(
+        data=b"sku,name,price,stock,reorder_point,age_restricted,attendant_only\n"
+        b"BER-001,Beer,6.90,10,2,yes,no\n"
+        b"TOB-001,Lighter,5.00,10,2,No,YES\n"
+    )
+    assert list(
+        Product.objects.order_by("sku").values_list(
+            "sku", "age_restricted", "attendant_only"
+        )
+    ) == [("BER-001", True, False), ("TOB-001", False, True)]
+
+    # Updated in place; a file without the columns leaves them as they are.
+    products_import(
+        data=b"sku,name,price,stock,reorder_point,age_restricted\n"
+        b"BER-001,Beer,6.90,10,2,no\nTOB-001,Lighter,5.00,9,2,\n"
+    )
+    assert list(
+        Product.objects.order_by("sku").values_list("age_restricted", "attendant_only")
+    ) == [(False, False), (False, True)]
+
+
+def test_a_kiosk_flag_other_than_yes_or_no_rejects_the_file():
+    before = snapshot()
+
+    with pytest.raises(ImportRejected) as rejected:
+        products_import(
+            data=b"sku,name,price,stock,reorder_point,age_restricted\n"
+            b"BER-001,Beer,6.90,10,2,maybe\n"
+        )
+
+    assert rejected.value.errors == ["row 2: age_restricted: 'maybe' is not yes or no"]
+    assert snapshot() == before

@@ -15,7 +15,7 @@ from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
 from inventory.services import stock_receive
-from pitstop.roles import CLERKS, MANAGERS
+from pitstop.roles import CLERKS, KIOSKS, MANAGERS
 from sales.models import Sale
 from sales.selectors import store_midnight
 from sales.services import sale_create
@@ -36,6 +36,8 @@ SUPPLIERS = [
 USERS = [
     ("manager", "pitstop-manager", MANAGERS, True),
     ("clerk", "pitstop-clerk", CLERKS, False),
+    # A self-checkout device, enrolled as a manager would: a user in Kiosks.
+    ("kiosk", "pitstop-kiosk", KIOSKS, False),
 ]
 HISTORY_DAYS = 28
 # Sales per hour of a store day: a morning coffee rush, lunch, the drive home.
@@ -47,9 +49,9 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse wants a str: translated when asked for
         return _(
-            "Load the demo store once: suppliers, ~60 products, a manager and a "
-            "clerk, an alert recipient, and four weeks of sales and deliveries, "
-            "today's up to now."
+            "Load the demo store once: suppliers, ~60 products, a manager, a "
+            "clerk and a kiosk, an alert recipient, and four weeks of sales and "
+            "deliveries, today's up to now."
         )
 
     def handle(self, *args, **options):
@@ -65,7 +67,7 @@ class Command(BaseCommand):
         )
         if not Sale.objects.exists():
             self._history(clerk=users["clerk"], manager=users["manager"])
-        roles = {MANAGERS: _("Manager"), CLERKS: _("Clerk")}
+        roles = {MANAGERS: _("Manager"), CLERKS: _("Clerk"), KIOSKS: _("Kiosk")}
         for username, password, group, _staff in USERS:
             self.stdout.write(f"{roles[group]}: {username} / {password}")
 

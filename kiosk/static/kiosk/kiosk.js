@@ -1,0 +1,345 @@
+// The self-checkout page. The catalogue comes from /kiosk/catalogue/; the sale
+// goes to the kiosk API (POST /api/sales/) with a key made here, so a retried
+// request never sells twice. Money is counted in cents and written as the
+// server's money helper writes it (config.money).
+"use strict";
+(() => {
+  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const texts = config.texts;
+  const $ = (id) => document.getElementById(id);
+  const scan = $("scan");
+
+  let byCode = new Map(); // barcode or SKU (upper case) -> product
+  let products = [];
+  let cart = newCart();
+
+  function newCart() {
+    // lines: sku -> {product, qty}, in scan order; pin: the attendant's, once given
+    return { lines: new Map(), key: newKey(), pin: "" };
+  }
+
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function cents(decimal) {
+    const [whole, fraction = ""] = decimal.split(".");
+    return Number(whole) * 100 + Number((fraction + "00").slice(0, 2));
+  }
+
+  function money(amount) {
+    const { symbol, thousands, point } = config.money;
+    const sign = amount < 0 ? "-" : "";
+    const abs = Math.abs(amount);
+    const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+    return `${sign}${symbol} ${whole}${point}${String(abs % 100).padStart(2, "0")}`;
+  }
+
+  function fill(text, value) {
+    return text.replace("%s", value);
+  }
+
+  function say(text) {
+    const message = $("message");
+    message.textContent = text;
+    message.hidden = !text;
+  }
+
+  function button(label, onClick, className = "") {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className;
+    b.textContent = label;
+    b.addEventListener("click", () => {
+      onClick();
+      scan.focus();
+    });
+    return b;
+  }
+
+  async function loadCatalogue() {
+    const answer = await fetch(config.catalogue, { credentials: "same-origin" });
+    if (!answer.ok) throw new Error(answer.status);
+    products = (await answer.json()).products;
+    byCode = new Map();
+    for (const p of products) {
+      byCode.set(p.sku.toUpperCase(), p);
+      if (p.barcode) byCode.set(p.barcode, p);
+    }
+  }
+
+  // --- the cart ---------------------------------------------------------------
+
+  let waiting = null; // the product the attendant must unlock
+
+  function add(product) {
+    say("");
+    scan.value = "";
+    $("results").replaceChildren();
+    if (product.attendant && !cart.pin) {
+      askAttendant(product);
+      return;
+    }
+    const line = cart.lines.get(product.sku);
+    if (line) line.qty += 1;
+    else cart.lines.set(product.sku, { product, qty: 1 });
+    render();
+  }
+
+  function change(sku, delta) {
+    const line = cart.lines.get(sku);
+    line.qty += delta;
+    if (line.qty <= 0) cart.lines.delete(sku);
+    render();
+  }
+
+  function render() {
+    const list = $("cart");
+    list.replaceChildren();
+    let total = 0;
+    for (const [sku, { product, qty }] of cart.lines) {
+      const lineTotal = cents(product.price) * qty;
+      total += lineTotal;
+      const li = document.createElement("li");
+      li.dataset.sku = sku;
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = product.name;
+      const count = document.createElement("span");
+      count.className = "qty";
+      count.textContent = qty;
+      const amount = document.createElement("span");
+      amount.className = "amount";
+      amount.textContent = money(lineTotal);
+      const less = button("−", () => change(sku, -1));
+      less.setAttribute("aria-label", `${texts.less}: ${product.name}`);
+      const more = button("+", () => change(sku, 1));
+      more.setAttribute("aria-label", `${texts.more}: ${product.name}`);
+      const remove = button(texts.remove, () => change(sku, -qty), "remove");
+      li.append(name, less, count, more, amount, remove);
+      list.append(li);
+    }
+    $("total").textContent = money(total);
+    $("empty").hidden = cart.lines.size > 0;
+    $("pay").disabled = cart.lines.size === 0;
+  }
+
+  function startOver() {
+    cart = newCart();
+    waiting = null;
+    say("");
+    scan.value = "";
+    $("results").replaceChildren();
+    $("attendant").hidden = true;
+    $("idle").hidden = true;
+    $("receipt").hidden = true;
+    $("shop").hidden = false;
+    render();
+    scan.focus();
+  }
+
+  // --- scanning and searching -------------------------------------------------
+
+  function search(text) {
+    const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+    return products
+      .filter((p) => words.every((w) => p.name.toLowerCase().includes(w)))
+      .slice(0, 8);
+  }
+
+  function showResults(found) {
+    $("results").replaceChildren(
+      ...found.map((p) => {
+        const li = document.createElement("li");
+        const b = button("", () => add(p));
+        const name = document.createElement("span");
+        name.textContent = p.name;
+        const price = document.createElement("span");
+        price.className = "amount";
+        price.textContent = money(cents(p.price));
+        b.append(name, price);
+        li.append(b);
+        return li;
+      }),
+    );
+  }
+
+  scan.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const code = scan.value.trim();
+    scan.value = "";
+    if (!code) return;
+    const product = byCode.get(code) || byCode.get(code.toUpperCase());
+    if (product) {
+      add(product);
+      return;
+    }
+    const found = /^\d+$/.test(code) ? [] : search(code);
+    showResults(found);
+    say(found.length ? "" : fill(/^\d+$/.test(code) ? texts.not_found : texts.no_match, code));
+  });
+
+  scan.addEventListener("input", () => {
+    const text = scan.value.trim();
+    // A scanner types digits fast: search only what looks like a name.
+    if (text.length >= 2 && !/^\d+$/.test(text)) showResults(search(text));
+  });
+
+  // --- the attendant ----------------------------------------------------------
+
+  function askAttendant(product) {
+    waiting = product;
+    $("attendant-item").textContent = product.name;
+    $("pin").value = "";
+    $("pin-error").hidden = true;
+    $("attendant").hidden = false;
+    $("pin").focus();
+  }
+
+  async function unlock() {
+    const pin = $("pin").value;
+    const answer = await post(config.attendant, { pin });
+    if (answer.status !== 204) {
+      $("pin-error").textContent = texts.bad_pin;
+      $("pin-error").hidden = false;
+      $("pin").value = "";
+      $("pin").focus();
+      return;
+    }
+    cart.pin = pin;
+    $("attendant").hidden = true;
+    const product = waiting;
+    waiting = null;
+    if (product) add(product);
+    else pay();
+    scan.focus();
+  }
+
+  $("unlock").addEventListener("click", unlock);
+  $("pin").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") unlock();
+  });
+  $("skip-item").addEventListener("click", () => {
+    if (!waiting) {
+      // The server asked for the attendant at payment: take that item out.
+      const sku = $("attendant").dataset.sku;
+      if (cart.lines.has(sku)) cart.lines.delete(sku);
+      render();
+    }
+    waiting = null;
+    $("attendant").hidden = true;
+    scan.focus();
+  });
+
+  // --- paying -----------------------------------------------------------------
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function pay() {
+    $("pay").disabled = true;
+    const body = {
+      lines: Array.from(cart.lines, ([sku, { qty }]) => ({ sku, qty })),
+      idempotency_key: cart.key,
+    };
+    if (cart.pin) body.attendant_pin = cart.pin;
+    let answer;
+    try {
+      answer = await post(config.sales, body);
+    } catch {
+      say(texts.offline);
+      render();
+      return;
+    }
+    const data = await answer.json().catch(() => ({}));
+    if (answer.ok) {
+      showReceipt(data);
+      return;
+    }
+    render();
+    if (data.error === "attendant_required") {
+      const line = cart.lines.get(data.sku);
+      $("attendant").dataset.sku = data.sku;
+      askAttendant(line ? line.product : { name: data.sku });
+      waiting = null; // unlocking retries the payment
+      return;
+    }
+    say(data.message || texts.offline);
+  }
+
+  $("pay").addEventListener("click", pay);
+
+  function showReceipt(sale) {
+    $("receipt-number").textContent = sale.id;
+    $("receipt-date").textContent = new Date(sale.created_at).toLocaleString(
+      document.documentElement.lang,
+    );
+    $("receipt-lines").replaceChildren(
+      ...sale.lines.map((line) => {
+        const li = document.createElement("li");
+        const name = document.createElement("span");
+        name.className = "name";
+        name.textContent = `${line.qty} × ${line.name}`;
+        const amount = document.createElement("span");
+        amount.className = "amount";
+        amount.textContent = money(cents(line.line_total));
+        li.append(name, amount);
+        return li;
+      }),
+    );
+    $("receipt-total").textContent = money(cents(sale.total));
+    $("shop").hidden = true;
+    $("receipt").hidden = false;
+    cart = newCart();
+    $("new-purchase").focus();
+  }
+
+  $("new-purchase").addEventListener("click", startOver);
+  $("start-over").addEventListener("click", startOver);
+
+  // --- idle reset -------------------------------------------------------------
+
+  let lastTouch = Date.now();
+  for (const kind of ["keydown", "pointerdown"]) {
+    document.addEventListener(kind, () => {
+      lastTouch = Date.now();
+    }, true);
+  }
+  $("still-here").addEventListener("click", () => {
+    $("idle").hidden = true;
+    scan.focus();
+  });
+
+  setInterval(() => {
+    const busy = cart.lines.size > 0 || !$("receipt").hidden || waiting;
+    const idle = (Date.now() - lastTouch) / 1000;
+    if (!busy || idle < config.idle) {
+      $("idle").hidden = true;
+      return;
+    }
+    const left = Math.ceil(config.idle + config.countdown - idle);
+    if (left <= 0) {
+      startOver();
+      lastTouch = Date.now();
+      return;
+    }
+    $("idle-countdown").textContent = fill(texts.countdown, left);
+    $("idle").hidden = false;
+  }, 1000);
+
+  render();
+  loadCatalogue().catch(() => say(texts.offline));
+})();

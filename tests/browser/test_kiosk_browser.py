@@ -1,0 +1,125 @@
+"""A customer at the self-checkout, in a real browser set to Brazilian
+Portuguese: a keyboard-wedge scanner types the code and Enter; the page sells
+through the kiosk API and shows the receipt."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from inventory.models import Product
+from sales.models import Sale
+from tests.factories import PASSWORD, ProductFactory
+
+PIN = "2468"
+TIMES = "\N{MULTIPLICATION SIGN}"  # the receipt: 2 TIMES Coca-Cola
+
+
+@pytest.fixture
+def shelf(settings):
+    settings.PITSTOP_ATTENDANT_PIN = PIN
+    return [
+        ProductFactory(
+            sku="DRK-001",
+            barcode="7891000000014",
+            name="Coca-Cola lata 350ml",
+            price=Decimal("5.50"),
+            stock=20,
+        ),
+        ProductFactory(
+            sku="SNK-002", name="Batata chips 100g", price=Decimal("11.90"), stock=8
+        ),
+        ProductFactory(
+            sku="BER-001",
+            barcode="7891000000137",
+            name="Heineken lata 350ml",
+            price=Decimal("6.90"),
+            stock=10,
+            age_restricted=True,
+        ),
+    ]
+
+
+def enrolled(page) -> None:
+    """The device logs in once as its kiosk user and lands on the checkout."""
+    page.goto("/kiosk/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/kiosk/$"))
+    page.get_by_label("Usuário").fill("kiosk")
+    page.get_by_label("Senha").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+
+
+def scan(page, code: str) -> None:
+    expect(page.locator("#scan")).to_be_focused()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def test_a_customer_scans_searches_pays_and_sees_the_receipt(page, kiosk, shelf):
+    enrolled(page)
+    cart = page.locator("#cart li")
+
+    scan(page, "7891000000014")
+    scan(page, "7891000000014")
+    page.keyboard.type("batata")
+    page.get_by_role("button", name=re.compile("Batata chips 100g")).click()
+
+    expect(cart).to_have_count(2)
+    expect(page.locator("#scan")).to_have_value("")
+    expect(cart.nth(0).locator(".qty")).to_have_text("2")
+    expect(page.locator("#total")).to_have_text("R$ 22,90")
+
+    page.get_by_role("button", name="Finalizar e pagar").click()
+
+    receipt = page.locator("#receipt")
+    expect(receipt).to_be_visible()
+    expect(receipt).to_contain_text(f"2 {TIMES} Coca-Cola lata 350ml")
+    expect(receipt).to_contain_text(f"1 {TIMES} Batata chips 100g")
+    expect(page.locator("#receipt-total")).to_have_text("R$ 22,90")
+    expect(receipt).to_contain_text("Pague no caixa")
+    sale = Sale.objects.get()
+    assert sale.channel == "kiosk"
+    assert page.locator("#receipt-number").text_content() == str(sale.pk)
+    assert dict(Product.objects.values_list("sku", "stock")) == {
+        "DRK-001": 18,
+        "SNK-002": 7,
+        "BER-001": 10,
+    }
+
+    page.get_by_role("button", name="Nova compra").click()
+    expect(cart).to_have_count(0)
+    expect(page.locator("#scan")).to_be_focused()
+
+
+def test_an_age_restricted_item_stops_the_checkout_until_the_attendant_unlocks(
+    page, kiosk, shelf
+):
+    enrolled(page)
+    scan(page, "7891000000014")
+
+    scan(page, "7891000000137")
+
+    dialog = page.get_by_role("dialog", name="Chame o atendente")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Heineken lata 350ml")
+    expect(page.locator("#cart li")).to_have_count(1)
+
+    page.get_by_label("PIN do atendente").fill("1111")
+    page.get_by_role("button", name="Liberar").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "Este PIN não está certo. Tente de novo."
+    )
+    expect(dialog).to_be_visible()
+
+    page.get_by_label("PIN do atendente").fill(PIN)
+    page.get_by_role("button", name="Liberar").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#cart li")).to_have_count(2)
+    expect(page.locator("#total")).to_have_text("R$ 12,40")
+
+    page.get_by_role("button", name="Finalizar e pagar").click()
+
+    expect(page.locator("#receipt")).to_contain_text(f"1 {TIMES} Heineken lata 350ml")
+    assert Product.objects.get(sku="BER-001").stock == 9
