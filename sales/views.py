@@ -5,6 +5,7 @@ the idempotency key made when it was started), so it survives a reload and any
 web process can serve the next request. Selling is sales.services.sale_create.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory.models import Product
+from pitstop.roles import KIOSKS
 from sales.errors import ERRORS, problem_for
 from sales.exceptions import IdempotencyKeyReused
 from sales.forms import ScanForm
@@ -80,7 +82,21 @@ def _sale_page(
     )
 
 
+def counter_only(view):
+    """A kiosk device (it may sell) goes to its own page: the counter's asks
+    for no attendant's PIN."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.groups.filter(name=KIOSKS).exists():
+            return redirect("kiosk:page")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
+@counter_only
 @permission_required("sales.add_sale", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def sale_new(request: HttpRequest) -> HttpResponse:

@@ -70,3 +70,12 @@ def test_the_pin_check_answers_204_for_the_pin_and_403_otherwise(
     assert check(json.dumps({"pin": "2469"})) == 403
     assert check(json.dumps({"pin": 2468})) == 403
     assert check("not json") == 403
+
+
+def test_a_kiosk_reaching_the_counters_sale_form_goes_to_its_own_page(client, kiosk):
+    client.force_login(kiosk)
+
+    for method in (client.get, client.post):
+        answer = method("/sales/new/", {"code": "BER-001"})
+        assert answer.status_code == 302
+        assert answer["Location"] == "/kiosk/"
