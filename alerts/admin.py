@@ -1,16 +1,23 @@
 import datetime
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from alerts.models import Recipient
+from alerts.models import Delivery, Recipient
 from alerts.selectors import alerts_sent, orders
-from alerts.tasks import recipient_subscriptions_sync_task, subscriptions_remove_task
+from alerts.services import deliveries_retry
+from alerts.tasks import (
+    alert_object_task,
+    recipient_subscriptions_sync_task,
+    subscriptions_remove_task,
+)
+from pitstop.admin import ReadOnlyAdmin
+from pitstop.outbox import enqueue_on_commit
 
 
 @admin.register(Recipient)
@@ -35,7 +42,7 @@ class RecipientAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if settings.PITSTOP_ALERTS == "aws":
-            recipient_subscriptions_sync_task.delay_on_commit(obj.pk)
+            enqueue_on_commit(recipient_subscriptions_sync_task, obj.pk)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Recipient.objects.filter(pk=obj.pk))
@@ -51,7 +58,7 @@ class RecipientAdmin(admin.ModelAdmin):
         ]
         super().delete_queryset(request, queryset)
         if settings.PITSTOP_ALERTS == "aws" and arns:
-            subscriptions_remove_task.delay_on_commit(arns)
+            enqueue_on_commit(subscriptions_remove_task, arns)
 
     def get_urls(self):
         sent = path(
@@ -88,3 +95,32 @@ def _moment(iso: str | None) -> datetime.datetime | str | None:
         return datetime.datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Local mode's alerts to send, one per stored manifest or event: pending,
+    sent, nothing to send, or failed after an hour of retries."""
+
+    list_display = ["key", "status", "attempts", "error", "created_at", "updated_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["key"]
+    actions = ["try_again"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("alerts.change_delivery")
+
+    @admin.action(description=gettext_lazy("Try again"), permissions=["retry"])
+    def try_again(self, request, queryset):
+        keys = deliveries_retry(ids=queryset.values_list("pk", flat=True))
+        for key in keys:
+            enqueue_on_commit(alert_object_task, key)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d failed alert queued again.",
+                "%(count)d failed alerts queued again.",
+                len(keys),
+            )
+            % {"count": len(keys)},
+        )

@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 international_phone = RegexValidator(
     r"^\+[1-9]\d{7,14}$",
@@ -71,3 +72,42 @@ class Recipient(models.Model):
             )
             if wanted
         ]
+
+
+class Delivery(models.Model):
+    """Local mode's outbox: one row per stored manifest or low-stock event to
+    alert on, pending until the alert is sent (or found sent already), retried
+    until then, failed after an hour (docs/reliability.md)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+        SENT = "sent", pgettext_lazy("delivery status", "Sent")
+        SKIPPED = "skipped", _("Nothing to send")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
+
+    key = models.CharField(_("stored object"), max_length=255, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(
+        _("attempts"), default=0, help_text=_("Failed tries.")
+    )
+    error = models.TextField(_("error"), blank=True, help_text=_("The last failure."))
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    retry_at = models.DateTimeField(
+        _("retry at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Not sent by then: the sweep queues it again."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -31,7 +31,9 @@ def _files(prefix: str, *, days: int) -> list[StoredFile]:
     files = []
     for day in sorted(day_folders, reverse=True)[:days]:
         _, names = storage.listdir(f"{prefix}{day}/")
-        files += [StoredFile(f"{prefix}{day}/{n}", day, n) for n in sorted(names)]
+        # Not a claim being written (alerts.markers: hidden temporary files).
+        names = sorted(n for n in names if not n.startswith("."))
+        files += [StoredFile(f"{prefix}{day}/{n}", day, n) for n in names]
     return files
 
 

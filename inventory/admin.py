@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from inventory.exceptions import ImportRejected
 from inventory.forms import ProductImportForm, ReceiptForm, StocktakeForm
 from inventory.importing import products_export, products_import
+from inventory.low_stock import low_stock_events_retry
 from inventory.models import (
     Category,
     LowStockAlert,
@@ -18,9 +19,11 @@ from inventory.models import (
     Supplier,
 )
 from inventory.services import stock_count, stock_receive
+from inventory.tasks import low_stock_event_write_task
 from pitstop import csvsafe
 from pitstop.admin import ReadOnlyAdmin
 from pitstop.money import money
+from pitstop.outbox import enqueue_on_commit
 
 
 class _Echo:
@@ -270,10 +273,38 @@ class LowStockAlertAdmin(ReadOnlyAdmin):
     when stock goes back above it. Read-only."""
 
     list_display = ["product", "current_stock", "reorder_point", "stock_at_open"]
-    list_display += ["opened_at", "closed_at"]
-    list_filter = [("closed_at", admin.EmptyFieldListFilter), "opened_at"]
+    list_display += ["opened_at", "closed_at", "event_state", "attempts", "error"]
+    list_filter = [
+        ("closed_at", admin.EmptyFieldListFilter),
+        "event_state",
+        "opened_at",
+    ]
     list_select_related = ["product"]
     search_fields = ["product__sku", "product__name"]
+    actions = ["try_again"]
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("inventory.change_lowstockalert")
+
+    @admin.action(
+        description=gettext_lazy("Try again to write the event"),
+        permissions=["retry"],
+    )
+    def try_again(self, request, queryset):
+        ids = low_stock_events_retry(
+            alert_ids=list(queryset.values_list("pk", flat=True))
+        )
+        for alert_id in ids:
+            enqueue_on_commit(low_stock_event_write_task, alert_id)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d failed event queued again.",
+                "%(count)d failed events queued again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )
 
     @admin.display(description=gettext_lazy("stock now"), ordering="product__stock")
     def current_stock(self, alert: LowStockAlert) -> int:

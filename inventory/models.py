@@ -188,7 +188,16 @@ class StockMovement(models.Model):
 
 class LowStockAlert(models.Model):
     """Opened when stock crosses down to the reorder point, closed when a
-    receipt (or any increase) lifts it back above: one alert per crossing."""
+    receipt (or any increase) lifts it back above: one alert per crossing.
+
+    Also the outbox of its low-stock event (docs/reliability.md): pending until
+    the event object is written, retried until then, failed after an hour."""
+
+    class EventState(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("event state", "Pending")
+        WRITTEN = "written", pgettext_lazy("event state", "Written")
+        SKIPPED = "skipped", _("Closed before written")
+        FAILED = "failed", pgettext_lazy("event state", "Failed")
 
     product = models.ForeignKey(
         Product,
@@ -209,6 +218,25 @@ class LowStockAlert(models.Model):
         _("opened at"), default=timezone.now, db_index=True
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    event_state = models.CharField(
+        _("event"),
+        max_length=8,
+        choices=EventState.choices,
+        default=EventState.PENDING,
+    )
+    event_key = models.CharField(_("event key"), max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(
+        _("attempts"), default=0, help_text=_("Failed tries to write the event.")
+    )
+    error = models.TextField(_("error"), blank=True, help_text=_("The last failure."))
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    retry_at = models.DateTimeField(
+        _("retry at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Not written by then: the sweep queues it again."),
+    )
 
     class Meta:
         ordering = ["-opened_at"]

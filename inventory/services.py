@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
-from inventory.tasks import low_stock_event_write
+from inventory.tasks import low_stock_event_write_task
+from pitstop.outbox import enqueue_on_commit, sweep_at
 
 LOCK_CHUNK = 5000
 STOCK_FIELDS = ("stock", "updated_at")
@@ -138,7 +139,8 @@ def track_crossings(
     *, movements: Sequence[StockMovement], was_low: Mapping[int, bool]
 ) -> None:
     """Open the low-stock alert of each product that crossed down (queueing
-    its event after commit); close, in one update per 5,000, the open alerts of
+    its event after commit; the open alert is the outbox row, so a broker that
+    is down loses nothing); close, in one update per 5,000, the open alerts of
     those that crossed up. Caller holds the row locks."""
     rising: list[int] = []
     for movement in movements:
@@ -149,8 +151,9 @@ def track_crossings(
                 movement=movement,
                 stock_at_open=product.stock,
                 reorder_point=product.reorder_point,
+                retry_at=sweep_at(movement.created_at),
             )
-            low_stock_event_write.delay_on_commit(alert.pk)
+            enqueue_on_commit(low_stock_event_write_task, alert.pk)
         elif was_low[product.pk] and not product.is_low:
             rising.append(product.pk)
     closed_at = movements[0].created_at if movements else None

@@ -1,62 +1,31 @@
-"""Work that leaves the database: queued after commit, never under a lock."""
-
-import json
-import logging
+"""Inventory tasks: thin, they take ids and call one service."""
 
 from celery import shared_task
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
-from django.utils import timezone
 
-from inventory.models import LowStockAlert, StockMovement
-from pitstop.signals import object_stored
-
-log = logging.getLogger(__name__)
-
-
-def low_stock_event_key(alert: LowStockAlert) -> str:
-    """events/low-stock/<store day>/<sku>-<sale id>.json (DESIGN.md); a crossing
-    that no sale caused is named after its ledger row instead."""
-    movement = alert.movement
-    source = movement.ref if movement.reason == StockMovement.Reason.SALE else ""
-    source = source or f"m{movement.pk}"
-    day = timezone.localdate(alert.opened_at).isoformat()
-    return f"events/low-stock/{day}/{alert.product.sku}-{source}.json"
+from inventory.low_stock import (
+    low_stock_event_failed,
+    low_stock_event_write,
+    low_stock_events_due,
+)
+from pitstop.outbox import STORAGE_ERRORS, enqueue, retry_or_give_up
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True)
-def low_stock_event_write(alert_id: int) -> str:
-    """Write the low-stock event object that the alert function reads; not
-    for an alert that a delivery closed before the task ran."""
-    alert = LowStockAlert.objects.select_related("product__supplier", "movement").get(
-        pk=alert_id
-    )
-    if not alert.is_open:
-        log.info("low-stock alert %s was closed before its event was written", alert_id)
+# Named as before the outbox, so that messages already queued still run.
+@shared_task(bind=True, acks_late=True, name="inventory.tasks.low_stock_event_write")
+def low_stock_event_write_task(self, alert_id: int) -> str:
+    """Write one alert's event; storage errors retry with backoff for an hour."""
+    try:
+        return low_stock_event_write(alert_id=alert_id)
+    except STORAGE_ERRORS as exc:
+        delay = low_stock_event_failed(alert_id=alert_id, error=exc)
+        retry_or_give_up(self, exc, delay)
         return ""
-    product = alert.product
-    supplier = product.supplier
-    event = {
-        "schema": 1,
-        "kind": "low_stock",
-        # In the store's time: the alert function prints it as it finds it.
-        "opened_at": timezone.localtime(alert.opened_at).isoformat(),
-        "reason": alert.movement.reason,
-        "product": {
-            "sku": product.sku,
-            "name": product.name,
-            "stock": alert.stock_at_open,
-            "reorder_point": alert.reorder_point,
-            "par_level": product.par_level,
-            "suggested_qty": max(product.par_level - alert.stock_at_open, 0),
-            "supplier": supplier.name if supplier else "",
-            "supplier_email": supplier.email if supplier else "",
-        },
-    }
-    key = low_stock_event_key(alert)
-    # The reports storage overwrites: a retry replaces the same key.
-    key = storages["reports"].save(
-        key, ContentFile(json.dumps(event, indent=2).encode())
-    )
-    object_stored.send(sender=LowStockAlert, key=key)
-    return key
+
+
+@shared_task(acks_late=True)
+def low_stock_events_sweep() -> list[int]:
+    """Beat, every minute: queue again the events a lost task left unwritten."""
+    due = low_stock_events_due()
+    for alert_id in due:
+        enqueue(low_stock_event_write_task, alert_id)
+    return due

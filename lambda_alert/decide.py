@@ -8,9 +8,10 @@ local alert mode both call `alert_for`, `marker_key`, `marker_record` and
 import datetime
 import hashlib
 import io
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +27,7 @@ __all__ = [
     "key_kind",
     "marker_key",
     "marker_record",
-    "matches_notification",
+    "marker_version",
     "whatsapp_payload",
     "whatsapp_text",
 ]
@@ -76,12 +77,6 @@ class Alert:
 # ------------------------------------------------------------------------------
 
 
-def matches_notification(key: str) -> bool:
-    """Whether the bucket's S3 notification filters send this key to the function."""
-    manifest = key.startswith("reports/") and key.endswith("summary.json")
-    return manifest or key.startswith("events/")
-
-
 def key_kind(key: str) -> str | None:
     """ "manifest", "event", or None for a key the function does not alert on."""
     if _DAILY.fullmatch(key) or _WEEKLY.fullmatch(key):
@@ -112,6 +107,16 @@ def marker_key(bucket: str, key: str, etag: str) -> str:
     etag = etag.strip('"')
     digest = hashlib.sha256(f"{bucket}/{key}/{etag}".encode()).hexdigest()[:40]
     return f"{MARKER_PREFIX}{key_day(key) or 'unknown'}/{digest}.json"
+
+
+def marker_version(alert: Alert, etag: str) -> str:
+    """What makes an alert new: a low-stock event's object version (its ETag);
+    a digest's list of low products, so that a report built again sends no
+    second digest unless what is low changed."""
+    if alert.kind != DIGEST:
+        return etag
+    listed = json.dumps([astuple(item) for item in alert.items])
+    return "low-stock:" + hashlib.sha256(listed.encode()).hexdigest()
 
 
 def marker_record(

@@ -19,46 +19,54 @@ Environment:
                           bearer token, read once per cold start (deploy/).
     WHATSAPP_TOKEN        the token itself, where no parameter is named.
     WHATSAPP_TO           recipients, comma-separated digits with country code.
+    ALERT_CLAIM_LEASE_SECONDS
+                          how long a claim may stay unfinished before a retry
+                          takes it over (default 90: over the function's 60 s).
     LOG_LEVEL             INFO unless set.
 
 WhatsApp is off unless its URL, token and recipients are all set. Region,
 endpoint and credentials are boto3's own (AWS_DEFAULT_REGION, which Lambda sets;
 AWS_ENDPOINT_URL; the function's role); SNS is called in the topic's region.
 
-Each object version (bucket, key, ETag) alerts once: before sending, a marker is
-written under ``alerts/sent/<day>/`` with a conditional put (a duplicate
-delivery finds it and stops); if sending fails the marker is removed again and
-the error raised, so that Lambda's retry sends. The role needs s3:GetObject on
-``reports/*`` and ``events/*``, s3:PutObject on ``orders/*`` and ``alerts/*``,
-s3:DeleteObject on ``alerts/*`` and sns:Publish on the topic.
+Each low-stock event version (bucket, key, ETag), and each report's list of
+low products, alerts once, through `lambda_alert.sendonce`: claim a marker
+under ``alerts/sent/<day>/`` with a conditional put, write the order, publish,
+finish the marker. A failed send removes the claim and raises, so that
+Lambda's retry sends; a claim left by a killed or timed-out invocation is
+taken over once older than the lease. boto3 calls time out (3 s to connect,
+10 s to read, standard retries) well inside the function's 60 s, so a slow
+call fails in time to be retried. The role needs s3:GetObject on
+``reports/*``, ``events/*`` and ``alerts/sent/*``, s3:PutObject on
+``orders/*`` and ``alerts/sent/*``, s3:DeleteObject on ``alerts/sent/*`` and
+sns:Publish on the topic.
 """
 
-import datetime
 import functools
-import http.client
 import json
 import logging
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
 
-from lambda_alert import decide, l10n
+from lambda_alert import decide, l10n, sendonce, whatsapp
 from lambda_alert.decide import Alert, Malformed
+from lambda_alert.s3store import S3Markers, code
 
 log = logging.getLogger(__name__)
 log.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
 ALERTED, DUPLICATE, MALFORMED, SKIPPED = "alerted", "duplicate", "malformed", "skipped"
-WHATSAPP_TIMEOUT = 5  # seconds a number: SNS went out already, don't wait long
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Well inside the function's 60 s: a slow S3 or SNS fails in time to retry.
+BOTO_CONFIG = BotoConfig(
+    connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3}
+)
 
 
 @dataclass(frozen=True)
@@ -72,21 +80,12 @@ class Config:
     whatsapp_url: str
     whatsapp_token: str
     whatsapp_to: tuple[str, ...]
+    lease: float
 
     @property
     def whatsapp(self) -> bool:
         """Whether WhatsApp messages go out."""
         return bool(self.whatsapp_url and self.whatsapp_token and self.whatsapp_to)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would carry the bearer token to the new address."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 # ------------------------------------------------------------------------------
@@ -99,7 +98,7 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 def config() -> Config:
     """The settings, read from the environment once per container."""
     url = os.environ.get("WHATSAPP_WEBHOOK_URL", "").strip()
-    if url and not webhook_allowed(url):
+    if url and not whatsapp.webhook_allowed(url):
         log.error("WHATSAPP_WEBHOOK_URL is not https://: WhatsApp is off")
         url = ""
     numbers = os.environ.get("WHATSAPP_TO", "").split(",")
@@ -112,6 +111,7 @@ def config() -> Config:
         whatsapp_url=url,
         whatsapp_token=whatsapp_token(),
         whatsapp_to=tuple(n.strip() for n in numbers if n.strip()),
+        lease=_seconds(os.environ.get("ALERT_CLAIM_LEASE_SECONDS", "")),
     )
 
 
@@ -132,7 +132,7 @@ def whatsapp_token() -> str:
 @functools.cache
 def client(service: str, region: str | None = None) -> Any:
     """A boto3 client, made once; region None is boto3's own."""
-    return boto3.client(service, region_name=region)
+    return boto3.client(service, region_name=region, config=BOTO_CONFIG)
 
 
 def reset() -> None:
@@ -141,12 +141,12 @@ def reset() -> None:
     client.cache_clear()
 
 
-def webhook_allowed(url: str) -> bool:
-    """https://, or http:// to this machine only: the token must not go in clear."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return sendonce.LEASE_SECONDS
+    return seconds if seconds > 0 else sendonce.LEASE_SECONDS
 
 
 # ------------------------------------------------------------------------------
@@ -154,11 +154,17 @@ def webhook_allowed(url: str) -> bool:
 # ------------------------------------------------------------------------------
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, int]:
+def handler(event: Any, context: object) -> dict[str, int]:
     """Alert once on each S3 record; an s3:TestEvent has none."""
+    if not isinstance(event, dict):
+        log.warning("not an S3 notification, nothing to do: %.300r", event)
+        return summary([])
     if event.get("Event") == "s3:TestEvent":
         log.info("s3:TestEvent for %s: nothing to do", event.get("Bucket"))
-    return summary(record_handle(record) for record in event.get("Records") or [])
+    records = event.get("Records")
+    if not isinstance(records, list):
+        records = []
+    return summary(record_handle(record) for record in records)
 
 
 def summary(outcomes: Iterable[str]) -> dict[str, int]:
@@ -172,16 +178,17 @@ def summary(outcomes: Iterable[str]) -> dict[str, int]:
     }
 
 
-def record_handle(record: dict[str, Any]) -> str:
+def record_handle(record: Any) -> str:
     """Alert on the object one record names, unless done already; the outcome."""
     source = record_source(record)
     if source is None:
         return SKIPPED
     bucket, key, etag = source
-    body = object_read(bucket, key, etag)
-    if body is None:
+    found = object_read(bucket, key, etag)
+    if found is None:
         return SKIPPED
-    marker = decide.marker_key(bucket, key, etag)
+    body, etag = found
+    markers = S3Markers(client("s3"), bucket)
     try:
         alert = decide.alert_for(
             key,
@@ -191,24 +198,26 @@ def record_handle(record: dict[str, Any]) -> str:
             currency=config().currency,
         )
     except Malformed as exc:
-        return malformed_keep(bucket, key, marker, exc)
+        return malformed_keep(markers, key, decide.marker_key(bucket, key, etag), exc)
     if alert is None:  # record_source let only manifest and event keys through
         return SKIPPED
-    return alert_send(bucket, marker, alert)
+    marker = decide.marker_key(bucket, key, decide.marker_version(alert, etag))
+    return alert_send(markers, marker, alert)
 
 
-def record_source(record: dict[str, Any]) -> tuple[str, str, str] | None:
-    """(bucket, key, ETag) of an ObjectCreated record for an alert key, or None."""
+def record_source(record: Any) -> tuple[str, str, str] | None:
+    """(bucket, key, ETag or "") of an ObjectCreated record for an alert key."""
     try:
         bucket = record["s3"]["bucket"]["name"]
         # S3 sends keys form-encoded: spaces as "+", "Ã" as "%C3%83".
         key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
-        etag = record["s3"]["object"].get("eTag", "").strip('"')
+        etag = str(record["s3"]["object"].get("eTag") or "").strip('"')
+        name = str(record.get("eventName", ""))
     except (KeyError, TypeError, AttributeError):
         log.warning("not an S3 record, skipped: %.300r", record)
         return None
-    if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
-        log.info("%s on %s: not a new object, skipped", record.get("eventName"), key)
+    if not name.startswith("ObjectCreated:"):
+        log.info("%s on %s: not a new object, skipped", name, key)
         return None
     if decide.key_kind(key) is None:
         log.info("%s is neither a report manifest nor a low-stock event", key)
@@ -216,100 +225,71 @@ def record_source(record: dict[str, Any]) -> tuple[str, str, str] | None:
     return bucket, key, etag
 
 
-def object_read(bucket: str, key: str, etag: str) -> bytes | None:
-    """The object's bytes; None if it is gone, or replaced (its own event follows)."""
+def object_read(bucket: str, key: str, etag: str) -> tuple[bytes, str] | None:
+    """The object's bytes and ETag; None if it is gone, or replaced (its own
+    event follows). A record without an ETag gets the current object's."""
     version = {"IfMatch": f'"{etag}"'} if etag else {}
     try:
         response = client("s3").get_object(Bucket=bucket, Key=key, **version)
     except ClientError as exc:
-        if _code(exc) == "NoSuchKey":
+        if code(exc) == "NoSuchKey":
             log.info("%s is gone since, skipped", key)
             return None
-        if _code(exc) == "PreconditionFailed":
+        if code(exc) == "PreconditionFailed":
             log.info("%s changed since (ETag %s): its own event alerts", key, etag)
             return None
         raise
-    return response["Body"].read()
+    return response["Body"].read(), response["ETag"].strip('"')
 
 
-def malformed_keep(bucket: str, key: str, marker: str, exc: Malformed) -> str:
+def malformed_keep(markers: S3Markers, key: str, marker: str, exc: Malformed) -> str:
     """Log an object that cannot be read, once, and mark it: a retry won't help."""
     record = decide.marker_record(
-        source_key=key, sent_at=_now(), status=decide.MALFORMED, error=str(exc)
+        source_key=key,
+        sent_at=sendonce.now(),
+        status=decide.MALFORMED,
+        error=str(exc),
     )
-    if not marker_claim(bucket, marker, record):
+    if not sendonce.claim_take(markers, marker, record, lease=config().lease):
         return DUPLICATE
     log.warning("%s is malformed, no alert: %s", key, exc)
     return MALFORMED
 
 
-def alert_send(bucket: str, marker: str, alert: Alert) -> str:
-    """Claim the marker, write the order and publish; a failure frees the claim."""
-    if not config().topic_arn:
+def alert_send(markers: S3Markers, marker: str, alert: Alert) -> str:
+    """Claim, write the order, publish, finish (lambda_alert.sendonce)."""
+    cfg = config()
+    if not cfg.topic_arn:
         raise RuntimeError("ALERT_TOPIC_ARN is not set: nowhere to send alerts")
-    planned = ["sns", "whatsapp"] if config().whatsapp else ["sns"]
-    claim = decide.marker_record(
-        source_key=alert.source_key,
-        sent_at=_now(),
-        alert=alert,
-        status=decide.SENDING,
-        channels=planned,
-    )
-    if not marker_claim(bucket, marker, claim):
-        log.info("%s was alerted already, skipped", alert.source_key)
-        return DUPLICATE
-    try:
+
+    def send() -> sendonce.Sent:
         if alert.order_key and alert.order_csv:
-            order_write(bucket, alert)
+            order_write(markers.bucket, alert)
         sns_publish(alert)
-    except Exception:
-        marker_release(bucket, marker)
-        raise
-    whatsapp_sent = whatsapp_send(alert)
-    marker_finish(bucket, marker, alert, whatsapp_sent)
-    return ALERTED
+        # WhatsApp failures are only logged: SNS went out already.
+        wanted = len(cfg.whatsapp_to) if cfg.whatsapp else 0
+        went = whatsapp_send(alert)
+        return sendonce.Sent(
+            channels=["sns", "whatsapp"] if went else ["sns"],
+            error=f"whatsapp: {wanted - went} of {wanted} failed"
+            if wanted - went
+            else "",
+        )
+
+    sent = sendonce.send_once(
+        markers,
+        marker,
+        alert,
+        planned=["sns", "whatsapp"] if cfg.whatsapp else ["sns"],
+        send=send,
+        lease=cfg.lease,
+    )
+    return DUPLICATE if sent is None else ALERTED
 
 
 # ------------------------------------------------------------------------------
 # Outputs
 # ------------------------------------------------------------------------------
-
-
-def marker_claim(bucket: str, marker: str, record: dict[str, Any]) -> bool:
-    """Write the marker unless it exists; False: another delivery has it."""
-    try:
-        _marker_put(bucket, marker, record, IfNoneMatch="*")
-    except ClientError as exc:
-        if _code(exc) == "PreconditionFailed":
-            return False
-        raise  # ConditionalRequestConflict (409) too: a racing write, retry
-    return True
-
-
-def marker_release(bucket: str, marker: str) -> None:
-    """Remove a claim after a failed send, so that Lambda's retry sends."""
-    try:
-        client("s3").delete_object(Bucket=bucket, Key=marker)
-    except (ClientError, BotoCoreError):
-        # The send's own error is raised; this one means the retry will skip.
-        log.exception("could not remove %s: a retry will not send this alert", marker)
-
-
-def marker_finish(bucket: str, marker: str, alert: Alert, whatsapp_sent: int) -> None:
-    """Record in the marker what went out; best effort, the alert is sent."""
-    wanted = len(config().whatsapp_to) if config().whatsapp else 0
-    failed = wanted - whatsapp_sent
-    record = decide.marker_record(
-        source_key=alert.source_key,
-        sent_at=_now(),
-        alert=alert,
-        channels=["sns", "whatsapp"] if whatsapp_sent else ["sns"],
-        error=f"whatsapp: {failed} of {wanted} failed" if failed else "",
-    )
-    try:
-        _marker_put(bucket, marker, record)
-    except (ClientError, BotoCoreError):
-        log.warning("could not record the outcome in %s", marker, exc_info=True)
 
 
 def order_write(bucket: str, alert: Alert) -> None:
@@ -346,71 +326,17 @@ def sns_publish(alert: Alert) -> str:
 
 
 def whatsapp_send(alert: Alert) -> int:
-    """Message each WhatsApp number; how many went. Failures are only logged:
-    SNS went out already, and a retry would send it all again."""
+    """Message each WhatsApp number; how many went."""
     cfg = config()
     if not cfg.whatsapp:
         return 0
     return sum(
-        whatsapp_post(cfg.whatsapp_url, cfg.whatsapp_token, alert, number)
+        whatsapp.post(cfg.whatsapp_url, cfg.whatsapp_token, alert, number)
         for number in cfg.whatsapp_to
     )
-
-
-def whatsapp_post(url: str, token: str, alert: Alert, to: str) -> bool:
-    """POST the alert to one number through the Cloud API; False, logged, if not."""
-    if not webhook_allowed(url):
-        log.error("WhatsApp webhook is not https://: not sent")
-        return False
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(decide.whatsapp_payload(alert, to)).encode(),
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-        },
-        method="POST",
-    )
-    try:
-        with _OPENER.open(request, timeout=WHATSAPP_TIMEOUT) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        # Meta explains a refusal in the body, e.g. 131047: outside the 24 h window.
-        detail = exc.read(500).decode(errors="replace")
-        log.warning("WhatsApp to %s: HTTP %s %s", _masked(to), exc.code, detail)
-        return False
-    except (OSError, http.client.HTTPException) as exc:
-        log.warning("WhatsApp to %s failed: %s", _masked(to), exc)
-        return False
-    return True
-
-
-def _marker_put(
-    bucket: str, marker: str, record: dict[str, Any], **conditions: str
-) -> None:
-    client("s3").put_object(
-        Bucket=bucket,
-        Key=marker,
-        Body=json.dumps(record, ensure_ascii=False, indent=2).encode(),
-        ContentType="application/json",
-        ServerSideEncryption="AES256",
-        **conditions,
-    )
-
-
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
 
 
 def _arn_region(arn: str) -> str | None:
     """The topic's region: publishing goes there whatever the function's region."""
     parts = arn.split(":")
     return parts[3] if len(parts) > 5 and parts[3] else None
-
-
-def _masked(number: str) -> str:
-    return f"…{number[-4:]}"
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)

@@ -1,7 +1,7 @@
 """Reading a report manifest or a low-stock event into plain values.
 
 The shapes are written by reports/services.py `report_summary` and
-inventory/tasks.py `low_stock_event_write`; anything else is `Malformed`.
+inventory/low_stock.py `low_stock_event`; anything else is `Malformed`.
 """
 
 import datetime

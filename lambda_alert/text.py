@@ -216,7 +216,10 @@ def sms(head: str, items: Sequence[Item], tail: str = "") -> str:
     tail, in one SMS: the tail goes first, then names shrink, longest first."""
     head, tail = ascii_only(head), ascii_only(tail)
     urgent = items[:SMS_ITEMS]
-    names = [ascii_only(item.name) for item in urgent]
+    # No name longer than the SMS can be shown whole: cut once, up front, so
+    # shrinking below takes at most SMS_MAX steps whatever the name's length.
+    names = [ascii_only(item.name)[: SMS_MAX + 1] for item in urgent]
+    skus = [ascii_only(item.sku)[: SMS_MAX + 1] for item in urgent]
     widths = [len(name) for name in names]
 
     def render() -> str:
@@ -224,13 +227,13 @@ def sms(head: str, items: Sequence[Item], tail: str = "") -> str:
             " ".join(
                 part
                 for part in (
-                    ascii_only(item.sku),
+                    sku,
                     cut(name, width, "."),
                     f"{item.stock}/{item.reorder_point}",
                 )
                 if part
             )
-            for item, name, width in zip(urgent, names, widths, strict=True)
+            for item, sku, name, width in zip(urgent, skus, names, widths, strict=True)
         ]
         return head + (": " + "; ".join(parts) if parts else "")
 
@@ -246,6 +249,7 @@ def sms(head: str, items: Sequence[Item], tail: str = "") -> str:
 
 def fitted(make: Callable[[str], str], name: str) -> str:
     """make(name), name shortened until the subject fits SNS's limit."""
+    name = name[: SUBJECT_MAX + 1]  # at most SUBJECT_MAX steps below
     width = len(name)
     while len(subject := make(cut(name, width))) > SUBJECT_MAX and width > 0:
         width -= 1

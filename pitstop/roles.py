@@ -23,10 +23,11 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
             for model in ("category", "supplier", "product")
             for action in _MANAGE
         ]
-        + ["view_stockmovement", "view_lowstockalert"],
+        + ["view_stockmovement", "view_lowstockalert", "change_lowstockalert"],
         "sales": ["add_sale", "view_sale", "void_sale", "view_saleline"],
         "reports": ["view_report", "change_report"],
-        "alerts": [f"{action}_recipient" for action in _MANAGE],
+        "alerts": [f"{action}_recipient" for action in _MANAGE]
+        + ["view_delivery", "change_delivery"],
         # Lifting a login lock (django-axes) is deleting its access attempt.
         "axes": ["view_accessattempt", "delete_accessattempt"],
         "django_celery_beat": [

@@ -253,6 +253,9 @@ if PITSTOP_ALERTS not in ("local", "aws"):
 PITSTOP_ALERT_TOPIC_ARN = env("PITSTOP_ALERT_TOPIC_ARN", default="")
 if PITSTOP_ALERTS == "aws" and not PITSTOP_ALERT_TOPIC_ARN:
     raise ImproperlyConfigured("PITSTOP_ALERTS=aws needs PITSTOP_ALERT_TOPIC_ARN.")
+# How long a claim on an alert may stay unfinished before a retry takes it
+# over (lambda_alert.sendonce); the Lambda reads the same variable.
+ALERT_CLAIM_LEASE_SECONDS = env.float("ALERT_CLAIM_LEASE_SECONDS", default=90.0)
 # Optional WhatsApp webhook (Meta's Cloud API shape) for local mode.
 PITSTOP_WHATSAPP_WEBHOOK_URL = env("PITSTOP_WHATSAPP_WEBHOOK_URL", default="")
 PITSTOP_WHATSAPP_TOKEN = env("PITSTOP_WHATSAPP_TOKEN", default="")

@@ -11,25 +11,26 @@ from django.utils.translation import gettext_lazy, ngettext
 from pitstop.money import money
 from reports.forms import GenerateReportForm
 from reports.models import Report
-from reports.periods import Period
-from reports.tasks import report_daily, report_weekly
+from reports.periods import Period, day_period, week_period
+from reports.tasks import report_queue
 
 
 def _queue(period_kind: str, label: str) -> None:
-    task = report_daily if period_kind == Report.Kind.DAILY else report_weekly
-    task.delay_on_commit(label)
+    make = day_period if period_kind == Report.Kind.DAILY else week_period
+    report_queue(make(label))
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["period", "kind", "status", "sales", "revenue", "downloads"]
-    list_display += ["generated_at", "duration_ms"]
+    list_display += ["generated_at", "duration_ms", "error"]
     list_filter = ["kind", "status"]
     search_fields = ["period"]
     actions = ["generate_again"]
     change_list_template = "admin/reports/report/change_list.html"
     fields = ["kind", "period", "status", "totals", "downloads", "generated_at"]
-    fields += ["duration_ms", "attempts", "error", "updated_at"]
+    fields += ["duration_ms", "attempts", "error", "failing_since", "retry_at"]
+    fields += ["updated_at"]
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("sales"))
@@ -89,7 +90,7 @@ class ReportAdmin(admin.ModelAdmin):
         form = GenerateReportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             period: Period = form.parsed_period
-            _queue(period.kind, period.label)
+            report_queue(period)
             messages.success(
                 request,
                 format_html(

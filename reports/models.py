@@ -4,13 +4,17 @@ from django.utils.translation import pgettext_lazy
 
 
 class Report(models.Model):
-    """One report per (kind, period): re-running replaces its files and row."""
+    """One report per (kind, period): re-running replaces its files and row.
+
+    Also its own outbox row (docs/reliability.md): queued or running until
+    built, retried on storage errors for an hour, then failed."""
 
     class Kind(models.TextChoices):
         DAILY = "daily", pgettext_lazy("report", "Daily")
         WEEKLY = "weekly", pgettext_lazy("report", "Weekly")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("report status", "Queued")
         RUNNING = "running", pgettext_lazy("report status", "Running")
         DONE = "done", pgettext_lazy("report status", "Done")
         FAILED = "failed", pgettext_lazy("report status", "Failed")
@@ -34,6 +38,14 @@ class Report(models.Model):
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    retry_at = models.DateTimeField(
+        _("retry at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Not built by then: the sweep queues it again."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

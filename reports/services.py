@@ -1,6 +1,7 @@
 """Building a period's report: four files in the reports storage, the manifest
 (summary.json) last, and one Report row that says how it went."""
 
+import datetime
 import io
 import json
 import tempfile
@@ -12,9 +13,12 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from pitstop import csvsafe
+from pitstop.outbox import failure_next
 from pitstop.signals import object_stored
 from reports.models import Report
 from reports.pdf import report_pdf
@@ -36,6 +40,8 @@ SALES_COLUMNS = [
     "stock",
     "reorder_point",
 ]
+# A queued or running build not done by then is queued again by the sweep.
+BUILD_LEASE = datetime.timedelta(minutes=30)
 RESTOCK_COLUMNS = [
     "sku",
     "name",
@@ -48,12 +54,29 @@ RESTOCK_COLUMNS = [
 ]
 
 
+def report_request(*, period: Period) -> Report:
+    """Record that a period's report is wanted (built again if it exists);
+    the caller queues its task after commit, the sweep if that is lost."""
+    report, _ = Report.objects.update_or_create(
+        kind=period.kind,
+        period=period.label,
+        defaults={
+            "period_start": period.start,
+            "period_end": period.end,
+            "status": Report.Status.QUEUED,
+            "failing_since": None,
+            "retry_at": timezone.now() + BUILD_LEASE,
+        },
+    )
+    return report
+
+
 def report_build(*, period: Period) -> Report:
     """Build and store a period's report, replacing an earlier one's files.
 
     summary.json is written last and removed first: whoever sees a manifest
-    sees a whole report. A storage error marks the row failed and is raised
-    again, for the task to retry."""
+    sees a whole report. An error marks the row failed and is raised again
+    (report_failed then schedules the retry of a storage error)."""
     report, _ = Report.objects.update_or_create(
         kind=period.kind,
         period=period.label,
@@ -63,12 +86,14 @@ def report_build(*, period: Period) -> Report:
             "status": Report.Status.RUNNING,
             "error": "",
             "attempts": F("attempts") + 1,
+            "retry_at": timezone.now() + BUILD_LEASE,
         },
         create_defaults={
             "period_start": period.start,
             "period_end": period.end,
             "status": Report.Status.RUNNING,
             "attempts": 1,
+            "retry_at": timezone.now() + BUILD_LEASE,
         },
     )
     started = time.monotonic()
@@ -96,10 +121,13 @@ def report_build(*, period: Period) -> Report:
             status=Report.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}",
             duration_ms=_ms_since(started),
+            retry_at=None,
         )
         raise
     Report.objects.filter(pk=report.pk).update(
         status=Report.Status.DONE,
+        failing_since=None,
+        retry_at=None,
         totals=summary["totals"],
         files=files | {"summary.json": manifest_key},
         generated_at=data.generated_at,
@@ -107,6 +135,43 @@ def report_build(*, period: Period) -> Report:
     )
     report.refresh_from_db()
     return report
+
+
+def report_failed(
+    *, period: Period, error: BaseException, attempt: int
+) -> float | None:
+    """After a storage error: queue the report again in a while (seconds
+    returned), or leave it failed once it has failed for an hour (None)."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(
+            kind=period.kind, period=period.label
+        )
+        fields, delay = failure_next(
+            attempts=attempt,
+            failing_since=report.failing_since,
+            error=error,
+            sweep_after=BUILD_LEASE,
+        )
+        status = Report.Status.FAILED if delay is None else Report.Status.QUEUED
+        Report.objects.filter(pk=report.pk).update(status=status, **fields)
+    return delay
+
+
+def reports_due() -> list[Report]:
+    """Reports queued or running past their time (a lost task, a killed
+    worker); each is given a new sweep time."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Report.objects.filter(
+                status__in=[Report.Status.QUEUED, Report.Status.RUNNING],
+                retry_at__lte=now,
+            ).select_for_update(skip_locked=True)
+        )
+        Report.objects.filter(pk__in=[r.pk for r in due]).update(
+            retry_at=now + BUILD_LEASE
+        )
+    return due
 
 
 def report_summary(data: ReportData, *, files: dict[str, str]) -> dict:

@@ -1,42 +1,50 @@
 """Report tasks: thin, they take ISO dates or weeks and call one service.
 
 Beat runs the *_due tasks (schedule in the data migration, editable in the
-admin); report_daily and report_weekly build one period, retrying with backoff
-when the storage or the network fails."""
+admin) and the sweep every minute; report_daily and report_weekly build one
+period, retrying storage and network errors with backoff for an hour."""
 
 import datetime
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.utils import timezone
 
+from pitstop.outbox import STORAGE_ERRORS, enqueue, enqueue_on_commit, retry_or_give_up
 from reports.models import Report
-from reports.periods import day_period, week_of, week_period
-from reports.services import report_build
+from reports.periods import Period, day_period, week_of, week_period
+from reports.services import report_build, report_failed, report_request, reports_due
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_DAYS = 7
-STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": STORAGE_ERRORS,
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 10,
-}
 
 
-@shared_task(**RETRY)
-def report_daily(day: str) -> str:
-    return report_build(period=day_period(day)).period
+def _build(task, period: Period) -> str:
+    try:
+        return report_build(period=period).period
+    except STORAGE_ERRORS as exc:
+        attempt = task.request.retries + 1
+        delay = report_failed(period=period, error=exc, attempt=attempt)
+        retry_or_give_up(task, exc, delay)
+        return ""
 
 
-@shared_task(**RETRY)
-def report_weekly(week: str) -> str:
-    return report_build(period=week_period(week)).period
+@shared_task(bind=True, acks_late=True)
+def report_daily(self, day: str) -> str:
+    return _build(self, day_period(day))
+
+
+@shared_task(bind=True, acks_late=True)
+def report_weekly(self, week: str) -> str:
+    return _build(self, week_period(week))
+
+
+def report_queue(period: Period) -> None:
+    """Record the report as wanted and queue its build after commit."""
+    report_request(period=period)
+    task = report_daily if period.kind == Report.Kind.DAILY else report_weekly
+    enqueue_on_commit(task, period.label)
 
 
 @shared_task(acks_late=True)
@@ -54,7 +62,7 @@ def reports_daily_due() -> list[str]:
     )
     due = [day.isoformat() for day in sorted(days) if day not in done]
     for day in due:
-        report_daily.delay(day)
+        report_queue(day_period(day))
     log.info("daily reports queued: %s", ", ".join(due) or "none")
     return due
 
@@ -63,5 +71,15 @@ def reports_daily_due() -> list[str]:
 def reports_weekly_due() -> str:
     """Last ISO week's report."""
     week = week_of(timezone.localdate() - datetime.timedelta(days=7))
-    report_weekly.delay(week)
+    report_queue(week_period(week))
     return week
+
+
+@shared_task(acks_late=True)
+def reports_sweep() -> list[str]:
+    """Beat, every minute: queue again the builds a lost task left."""
+    due = reports_due()
+    for report in due:
+        task = report_daily if report.kind == Report.Kind.DAILY else report_weekly
+        enqueue(task, report.period)
+    return [report.period for report in due]

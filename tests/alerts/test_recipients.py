@@ -91,11 +91,17 @@ def test_a_recipient_needs_a_valid_channel(manager_client, change, message):
     assert not Recipient.objects.exists()
 
 
-def test_in_local_mode_nothing_reaches_aws(manager_client, settings):
+def test_in_local_mode_nothing_reaches_aws(
+    manager_client, topic, settings, django_capture_on_commit_callbacks
+):
+    sns, arn = topic
     settings.PITSTOP_ALERTS = "local"
 
-    manager_client.post(reverse("admin:alerts_recipient_add"), FORM)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        manager_client.post(reverse("admin:alerts_recipient_add"), FORM)
 
+    assert queued == []  # no subscription task
+    assert subscriptions(sns, arn) == {}
     assert Recipient.objects.get().email_subscription_arn == ""
 
 

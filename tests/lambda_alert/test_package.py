@@ -45,14 +45,18 @@ def test_the_zip_holds_the_functions_modules_and_nothing_else(build, tmp_path):
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         assert archive.testzip() is None
-    expected = sorted(
-        f"lambda_alert/{p.name}" for p in (ROOT / "lambda_alert").glob("*.py")
-    )
-    assert names == expected
-    assert "lambda_alert/handler.py" in names
-    assert "lambda_alert/decide.py" in names
-    assert all(name.startswith("lambda_alert/") for name in names)
-    assert all(name.endswith(".py") for name in names)
+    assert names == [
+        "lambda_alert/__init__.py",
+        "lambda_alert/csvsafe.py",
+        "lambda_alert/decide.py",
+        "lambda_alert/handler.py",
+        "lambda_alert/l10n.py",
+        "lambda_alert/parse.py",
+        "lambda_alert/s3store.py",
+        "lambda_alert/sendonce.py",
+        "lambda_alert/text.py",
+        "lambda_alert/whatsapp.py",
+    ]
 
 
 def test_the_zip_is_the_same_byte_for_byte_on_each_build(build, tmp_path):
@@ -116,3 +120,28 @@ print(json.dumps({{
     assert "boto3" in report["imported"]
     assert not set(APPS) & set(report["imported"])
     assert report["findable"] == []  # nothing of the project's could have come in
+
+
+def test_the_app_imports_the_functions_pure_parts_never_its_entry_module():
+    """Django runs local mode with decide, sendonce and the adapters; the
+    Lambda's handler (its environment, its clients) stays the Lambda's."""
+    code = """
+import sys, django
+django.setup()
+from django.urls import resolve
+import alerts.admin, alerts.services, alerts.tasks, inventory.tasks, reports.tasks
+resolve("/admin/")
+print(sorted(m for m in sys.modules if m.startswith("lambda_alert")))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+    assert run.returncode == 0, run.stderr
+    imported = json.loads(run.stdout.replace("'", '"'))
+    assert "lambda_alert.sendonce" in imported
+    assert "lambda_alert.handler" not in imported

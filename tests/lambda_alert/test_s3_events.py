@@ -356,3 +356,30 @@ def test_keys_are_decoded_as_s3_sends_them(sent, key):
         key,
         "0123456789abcdef0123456789abcdef",
     )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [None, [], "Records", 42, {"Records": "x"}, {"Records": [None, 1, "x", []]}],
+)
+def test_an_event_that_is_not_an_s3_notification_is_skipped_without_a_crash(
+    store, event
+):
+    result = handler.handler(event, None)
+
+    assert result["processed"] == 0
+    assert store.published() == []
+
+
+def test_a_record_without_an_etag_alerts_once_with_the_same_object_s_other_records(
+    store,
+):
+    store.put(EVENT_KEY, sample_bytes("low_stock_event.json"))
+    (event,) = store.s3_events()
+    bare = json.loads(json.dumps(event))
+    del bare["Records"][0]["s3"]["object"]["eTag"]
+
+    assert handler.handler(bare, None) == ONE_ALERT
+    assert handler.handler(bare, None) == NOTHING | {"duplicates": 1}
+    assert handler.handler(event, None) == NOTHING | {"duplicates": 1}
+    assert len(store.published()) == 1

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from lambda_alert import decide, handler
+from lambda_alert import decide, handler, whatsapp
 from tests.lambda_alert.conftest import EVENT_KEY, sample_bytes
 
 TOKEN = "EAAG-test-token"
@@ -163,7 +163,7 @@ def test_a_refusing_webhook_is_logged_and_the_sns_alert_stands(
 ):
     whatsapp_on.status = 400
 
-    with caplog.at_level(logging.WARNING, logger="lambda_alert.handler"):
+    with caplog.at_level(logging.WARNING, logger="lambda_alert"):
         result = alert_once(store)
 
     assert result["processed"] == 1
@@ -182,8 +182,8 @@ def test_a_redirect_is_not_followed_with_the_token(webhook, caplog):
     webhook.status = 307
     webhook.location = webhook.url.replace("/messages", "/elsewhere")
 
-    with caplog.at_level(logging.WARNING, logger="lambda_alert.handler"):
-        sent = handler.whatsapp_post(webhook.url, TOKEN, an_alert(), NUMBERS[0])
+    with caplog.at_level(logging.WARNING, logger="lambda_alert"):
+        sent = whatsapp.post(webhook.url, TOKEN, an_alert(), NUMBERS[0])
 
     assert sent is False
     assert [r["path"] for r in webhook.requests] == ["/v21.0/1234567890/messages"]
@@ -191,8 +191,8 @@ def test_a_redirect_is_not_followed_with_the_token(webhook, caplog):
 
 
 def test_an_unreachable_webhook_is_logged_not_raised(caplog):
-    with caplog.at_level(logging.WARNING, logger="lambda_alert.handler"):
-        sent = handler.whatsapp_post(
+    with caplog.at_level(logging.WARNING, logger="lambda_alert"):
+        sent = whatsapp.post(
             "http://127.0.0.1:9/messages", TOKEN, an_alert(), NUMBERS[0]
         )
 
@@ -214,7 +214,7 @@ def test_an_unreachable_webhook_is_logged_not_raised(caplog):
     ],
 )
 def test_the_webhook_must_be_https_except_on_this_machine(url, allowed):
-    assert handler.webhook_allowed(url) is allowed
+    assert whatsapp.webhook_allowed(url) is allowed
 
 
 def test_a_plain_http_webhook_elsewhere_turns_whatsapp_off(aws, caplog):
@@ -223,11 +223,11 @@ def test_a_plain_http_webhook_elsewhere_turns_whatsapp_off(aws, caplog):
     aws.setenv("WHATSAPP_TO", NUMBERS[0])
     handler.reset()
 
-    with caplog.at_level(logging.ERROR, logger="lambda_alert.handler"):
+    with caplog.at_level(logging.ERROR, logger="lambda_alert"):
         assert handler.config().whatsapp is False
     assert "not https://" in caplog.text
     assert (
-        handler.whatsapp_post(
+        whatsapp.post(
             "http://graph.facebook.com/v21.0/1/messages", TOKEN, an_alert(), NUMBERS[0]
         )
         is False

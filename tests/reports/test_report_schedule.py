@@ -20,7 +20,9 @@ from tests.factories import ProductFactory
 def test_after_migrate_beat_has_the_daily_and_weekly_reports():
     tasks = {
         t.task: (t.crontab.minute, t.crontab.hour, t.crontab.day_of_week)
-        for t in PeriodicTask.objects.filter(enabled=True).select_related("crontab")
+        for t in PeriodicTask.objects.filter(
+            enabled=True, crontab__isnull=False
+        ).select_related("crontab")
     }
 
     assert tasks["reports.tasks.reports_daily_due"] == ("10", "0", "*")
@@ -30,12 +32,31 @@ def test_after_migrate_beat_has_the_daily_and_weekly_reports():
 
 
 @pytest.mark.django_db
-def test_the_daily_run_fills_every_missing_day_of_the_last_week():
+def test_after_migrate_beat_sweeps_the_outboxes_every_minute():
+    sweeps = {
+        t.task: (t.interval.every, t.interval.period)
+        for t in PeriodicTask.objects.filter(
+            enabled=True, interval__isnull=False
+        ).select_related("interval")
+    }
+
+    assert sweeps == {
+        "inventory.tasks.low_stock_events_sweep": (1, "minutes"),
+        "alerts.tasks.deliveries_sweep": (1, "minutes"),
+        "reports.tasks.reports_sweep": (1, "minutes"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_daily_run_fills_every_missing_day_of_the_last_week(
+    django_capture_on_commit_callbacks,
+):
     today = timezone.localdate()
     two_days_ago = today - datetime.timedelta(days=2)
     report_daily(two_days_ago.isoformat())  # already made
 
-    queued = reports_daily_due()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = reports_daily_due()
 
     expected = [
         (today - datetime.timedelta(days=n)).isoformat()
@@ -45,7 +66,8 @@ def test_the_daily_run_fills_every_missing_day_of_the_last_week():
     assert queued == expected
     done = Report.objects.filter(kind="daily", status="done")
     assert done.count() == 7
-    assert reports_daily_due() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_daily_due() == []
 
 
 @pytest.mark.django_db(transaction=True)
