@@ -53,7 +53,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_alert import decide, l10n, sendonce, whatsapp
 from lambda_alert.decide import Alert, Malformed
