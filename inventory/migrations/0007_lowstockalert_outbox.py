@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("inventory", "0005_translated_names"),
+        ("inventory", "0006_kiosk_flags"),
     ]
 
     operations = [
