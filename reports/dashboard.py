@@ -29,7 +29,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from inventory.models import Product, StockMovement
+from inventory.models import LowStockAlert, Product, StockMovement
 from reports.models import Report
 from reports.selectors import ZERO, cents
 from sales.models import Sale
@@ -290,6 +290,7 @@ class Reports:
     yesterday: datetime.date
     failed_count: int
     failed: list[Report]
+    failed_events: int  # low-stock alerts whose event could not be written
 
     @property
     def yesterday_missing(self) -> bool:
@@ -297,8 +298,9 @@ class Reports:
 
 
 def reports_state(*, now: datetime.datetime) -> Reports:
-    """The newest daily report with its files' URLs (presigned on S3), and the
-    failed reports, newest first. Three queries."""
+    """The newest daily report with its files' URLs (presigned on S3), the
+    failed reports, newest first, and how many low-stock alerts failed to
+    reach the storage (so no alert went out). Four queries."""
     last = Report.objects.filter(kind=Report.Kind.DAILY).order_by("-period_start")
     last = last.first()
     storage = storages["reports"]
@@ -312,4 +314,7 @@ def reports_state(*, now: datetime.datetime) -> Reports:
         yesterday=timezone.localdate(now) - DAY,
         failed_count=failed.count(),
         failed=list(failed.order_by("-period_start", "kind")[:FAILED_SHOWN]),
+        failed_events=LowStockAlert.objects.filter(
+            event_state=LowStockAlert.EventState.FAILED
+        ).count(),
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.models import StockMovement
+from inventory.models import LowStockAlert, StockMovement
 from reports import dashboard
 from reports.models import Report
 from sales.services import sale_void
@@ -192,6 +192,16 @@ def test_reports_card_has_the_last_daily_report_with_its_files_and_the_failures(
         "Daily report 2026-11-22",
         "Weekly report 2026-W47",
     ]
+
+
+def test_reports_card_counts_the_low_stock_alerts_that_failed(clerk):
+    ProductFactory(sku="LOW", stock=5, reorder_point=3)
+    sell(clerk, [("LOW", 3)], at(days_ago(1), "10:00"))
+    assert dashboard.reports_state(now=NOW).failed_events == 0
+
+    LowStockAlert.objects.update(event_state=LowStockAlert.EventState.FAILED)
+
+    assert dashboard.reports_state(now=NOW).failed_events == 1
 
 
 def test_a_missing_report_of_yesterday_is_flagged():
