@@ -16,6 +16,9 @@ TABLES = (
     "inventory_lowstockalert",
     "sales_sale",
     "sales_saleline",
+    "sales_return",
+    "sales_returnline",
+    "sales_shift",
 )
 
 

@@ -154,7 +154,7 @@ def report_md(s: dict) -> list[str]:
         f"### 2. Report build ({_when(s)})",
         "",
         "report_build (sales.csv, restock.csv, report.pdf, summary.json) in a"
-        " fresh process per build; raw = the same four aggregations as SQL"
+        " fresh process per build; raw = the same aggregations as SQL"
         " streamed with COPY … TO STDOUT.",
         "",
         *_table(["sale lines", "build s", "raw SQL s", "build / raw", "peak MB"], rows),

@@ -298,6 +298,12 @@ write_env() {
         echo "PITSTOP_ALERT_TOPIC_ARN=$ALERT_TOPIC_ARN"
         echo "PITSTOP_TIME_ZONE=${TIME_ZONE:-America/Sao_Paulo}"
         echo "PITSTOP_LANGUAGE=${STORE_LANGUAGE:-pt-br}"
+        if [ -n "${PIX_KEY:-}" ]; then
+            # Quoted for both readers: systemd's EnvironmentFile and bash's `.`.
+            echo "PITSTOP_PIX_KEY=$PIX_KEY"
+            echo "PITSTOP_PIX_MERCHANT_NAME='${PIX_MERCHANT_NAME:-Pit Stop}'"
+            echo "PITSTOP_PIX_MERCHANT_CITY='${PIX_MERCHANT_CITY:-Sao Paulo}'"
+        fi
         echo "AWS_REGION=$AWS_REGION"
         # botocore reads this one, not AWS_REGION, for clients given no region.
         echo "AWS_DEFAULT_REGION=$AWS_REGION"

@@ -146,6 +146,8 @@ class StockMovement(models.Model):
         RECEIPT = "receipt", pgettext_lazy("stock movement reason", "Receipt")
         ADJUSTMENT = "adjustment", pgettext_lazy("stock movement reason", "Adjustment")
         IMPORT = "import", pgettext_lazy("stock movement reason", "Import")
+        RETURN = "return", pgettext_lazy("stock movement reason", "Return")
+        WASTE = "waste", pgettext_lazy("stock movement reason", "Waste")
 
     product = models.ForeignKey(
         Product,

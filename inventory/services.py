@@ -45,51 +45,68 @@ def products_lock(
 def stock_moves(
     *,
     changes: Sequence[tuple[Product, int]],
-    reason: StockMovement.Reason,
+    reason: StockMovement.Reason | Sequence[StockMovement.Reason],
     ref: str = "",
     note: str = "",
     user: AbstractBaseUser | None = None,
 ) -> list[StockMovement]:
-    """Change the stock of several products (one change each) and append their
-    ledger rows: one `UPDATE … FROM (VALUES …)` and one insert per 1,000, so a
-    sale of one line and an import of 50,000 take the same path. Caller holds
-    the row locks. Refuses the whole change with InsufficientStock before
-    writing anything.
+    """Change the stock of several products and append their ledger rows: one
+    `UPDATE … FROM (VALUES …)` and one insert per 1,000, so a sale of one line
+    and an import of 50,000 take the same path. Caller holds the row locks.
+    Refuses the whole change with InsufficientStock before writing anything.
 
-    A crossing of the reorder point (as the products now hold it) opens or
-    closes the product's low-stock alert in the same transaction (see
-    track_crossings)."""
+    `reason` is one for every change or one per change. A product may come more
+    than once (a returned unit written off: `return` then `waste`); its changes
+    apply in order. A crossing of the reorder point, from before the first
+    change to after the last, opens or closes the product's low-stock alert in
+    the same transaction (see track_crossings)."""
+    reasons = [reason] * len(changes) if isinstance(reason, str) else list(reason)
+    if len(reasons) != len(changes):
+        raise ValueError("One reason for all the changes, or one for each.")
+    after: dict[int, int] = {}
     for product, delta in changes:
-        if product.stock + delta < 0:
+        available = after.get(product.pk, product.stock)
+        if available + delta < 0:
             raise InsufficientStock(
                 sku=product.sku,
                 name=product.name,
-                available=product.stock,
+                available=available,
                 wanted=-delta,
             )
+        after[product.pk] = available + delta
     now = timezone.now()
-    was_low = {product.pk: product.is_low for product, _ in changes}
+    was_low: dict[int, bool] = {}
+    for product, _delta in changes:
+        was_low.setdefault(product.pk, product.is_low)
+    stock_after = []
     for product, delta in changes:
         product.stock += delta
         product.updated_at = now
-    products_write(products=[product for product, _ in changes], fields=STOCK_FIELDS)
+        stock_after.append(product.stock)
+    distinct = list({product.pk: product for product, _delta in changes}.values())
+    products_write(products=distinct, fields=STOCK_FIELDS)
     movements = StockMovement.objects.bulk_create(
         [
             StockMovement(
                 product=product,
                 delta=delta,
-                reason=reason,
+                reason=why,
                 ref=ref,
                 note=note,
                 user=user,
                 created_at=now,
-                stock_after=product.stock,
+                stock_after=stock,
             )
-            for product, delta in changes
+            for (product, delta), why, stock in zip(
+                changes, reasons, stock_after, strict=True
+            )
         ],
         batch_size=WRITE_CHUNK,
     )
-    track_crossings(movements=movements, was_low=was_low)
+    # One movement per product (its last): the crossing is from before the
+    # first change to after the last.
+    last = {movement.product.pk: movement for movement in movements}
+    track_crossings(movements=list(last.values()), was_low=was_low)
     return movements
 
 

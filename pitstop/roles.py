@@ -24,7 +24,16 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
             for action in _MANAGE
         ]
         + ["view_stockmovement", "view_lowstockalert", "change_lowstockalert"],
-        "sales": ["add_sale", "view_sale", "void_sale", "view_saleline"],
+        "sales": [
+            "add_sale",
+            "view_sale",
+            "void_sale",
+            "return_sale",
+            "view_saleline",
+            "view_shift",
+            "view_return",
+            "view_returnline",
+        ],
         "reports": ["view_report", "change_report"],
         "alerts": [f"{action}_recipient" for action in _MANAGE]
         + ["view_delivery", "change_delivery"],

@@ -222,6 +222,11 @@ USE_I18N = True
 USE_TZ = True
 # ISO 4217 code; lambda_alert.money knows its symbol (R$ for BRL).
 PITSTOP_CURRENCY = env("PITSTOP_CURRENCY", default="BRL").upper()
+# Set: receipts and GET /api/sales/<id>/ offer a static Pix code (BR Code) for
+# the sale's amount, paid to this key, in the merchant's name and city.
+PITSTOP_PIX_KEY = env("PITSTOP_PIX_KEY", default="")
+PITSTOP_PIX_MERCHANT_NAME = env("PITSTOP_PIX_MERCHANT_NAME", default="Pit Stop")
+PITSTOP_PIX_MERCHANT_CITY = env("PITSTOP_PIX_MERCHANT_CITY", default="Sao Paulo")
 
 # ------------------------------------------------------------------------------
 # Static files and storage
@@ -323,8 +328,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pit Stop kiosk API",
-    "DESCRIPTION": "Product look-up and sales for self-service kiosks. "
-    "Authenticate with `Authorization: Token <key>` (manage.py drf_create_token).",
+    "DESCRIPTION": "Product look-up, sales and returns for self-service kiosks "
+    "and managers' devices. Authenticate with `Authorization: Token <key>` "
+    "(manage.py drf_create_token).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -335,6 +341,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pitstop.api.schema_errors",
     ],
+    # A sale's payment and a return's refund method share one set of choices.
+    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "sales.models.Payment"},
 }
 
 # ------------------------------------------------------------------------------

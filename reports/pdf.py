@@ -5,6 +5,7 @@ bounded whatever the number of sales. Written in the store's language
 
 import datetime
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
@@ -120,6 +121,10 @@ def _report_pdf(data: ReportData, out: BinaryIO) -> None:
             section(_("Top 10 by units"), products_table(data.top_by_units)),
             section(_("Sales by hour of day (number of sales)"), hour_chart(data)),
         ]
+    story += [
+        section(_("Payments"), payments_table(data)),
+        section(_("Shifts"), shifts_table(data)),
+    ]
     # Not kept together: a long restock list must split, its header repeating.
     story += [Paragraph(_("Restock"), H2), restock_table(data)]
     doc.build(story, onFirstPage=footer(heading), onLaterPages=footer(heading))
@@ -186,13 +191,15 @@ def totals_table(data: ReportData) -> Table:
     t = data.totals
     pairs = [
         (_("Sales"), number(t.sales)),
-        (_("Revenue"), money(t.revenue)),
+        (_("Net revenue"), money(t.revenue)),
         (_("Units"), number(t.units)),
         (_("Cost"), money(t.cost)),
         (_("Average ticket"), money(t.average_ticket)),
         (_("Margin"), money(t.margin)),
         (_("Voided sales"), number(t.voided_sales)),
         (_("Voided total"), money(t.voided_total)),
+        (_("Returns"), money(t.returns)),
+        (_("Shifts"), number(len(data.shifts))),
     ]
     rows = [[*pairs[i], *pairs[i + 1]] for i in range(0, len(pairs), 2)]
     result = Table(rows, colWidths=[WIDTH * 0.22, WIDTH * 0.28] * 2)
@@ -239,6 +246,69 @@ def restock_table(data: ReportData) -> Flowable:
     ]
     widths = [22 * mm, None, 14 * mm, 18 * mm, 16 * mm, 23 * mm, 34 * mm]
     return table(header, rows, widths=widths, right=range(2, 6))
+
+
+def payments_table(data: ReportData) -> Table:
+    """What each payment method took in, gave back, and kept: the day's figures
+    to reconcile with the card acquirer, the Pix statement and the drawer."""
+    rows = [
+        [p.label, number(p.sales), money(p.received), money(p.refunded), money(p.net)]
+        for p in data.payments
+    ]
+    t = data.totals
+    received = sum((p.received for p in data.payments), Decimal(0))
+    sales = sum(p.sales for p in data.payments)
+    rows.append(
+        [_("Total"), number(sales), money(received), money(t.returns), money(t.revenue)]
+    )
+    return table(
+        [_("Method"), _("Sales"), _("Received"), _("Refunded"), _("Net")],
+        rows,
+        widths=[None, 18 * mm, 30 * mm, 30 * mm, 30 * mm],
+        right=range(1, 5),
+    )
+
+
+def shifts_table(data: ReportData) -> Flowable:
+    """Each clerk's shift: float, expected and counted cash, the difference."""
+    if not data.shifts:
+        return Paragraph(escape(_("No shift in this period.")), BODY)
+    zone = timezone.get_default_timezone()
+
+    def when(moment: datetime.datetime | None) -> str:
+        if moment is None:
+            return _("open")
+        return f"{timezone.localtime(moment, zone):%d/%m %H:%M}"
+
+    def amount(value: Decimal | None) -> str:
+        return "—" if value is None else money(value)
+
+    rows = [
+        [
+            s.clerk,
+            when(s.opened_at),
+            when(s.closed_at),
+            money(s.opening_float),
+            amount(s.expected_cash),
+            amount(s.counted_cash),
+            amount(s.difference),
+        ]
+        for s in data.shifts
+    ]
+    return table(
+        [
+            _("Clerk"),
+            _("Opened"),
+            _("Closed"),
+            _("Float"),
+            _("Expected"),
+            _("Counted"),
+            _("Difference"),
+        ],
+        rows,
+        widths=[None, 22 * mm, 22 * mm, 22 * mm, 24 * mm, 24 * mm, 24 * mm],
+        right=range(3, 7),
+    )
 
 
 def products_table(products: list[ProductSales]) -> Table:

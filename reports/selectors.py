@@ -2,7 +2,7 @@
 per table, never a Python loop over sales or their lines."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inventory.models import Product
 from reports.periods import Period
-from sales.models import Sale, SaleLine
+from sales.models import Payment, Return, ReturnLine, Sale, SaleLine, Shift
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -50,10 +50,11 @@ class RestockItem:
 class Totals:
     sales: int
     units: int
-    revenue: Decimal
+    revenue: Decimal  # net of the period's returns
     cost: Decimal
     voided_sales: int
     voided_total: Decimal
+    returns: Decimal = ZERO  # refunded in the period
 
     @property
     def margin(self) -> Decimal:
@@ -74,6 +75,31 @@ class HourSales:
 
 
 @dataclass(frozen=True)
+class PaymentTotal:
+    method: str
+    label: str
+    sales: int
+    received: Decimal
+    refunded: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.received - self.refunded
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: int
+    clerk: str
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    opening_float: Decimal
+    expected_cash: Decimal | None
+    counted_cash: Decimal | None
+    difference: Decimal | None
+
+
+@dataclass(frozen=True)
 class ReportData:
     period: Period
     generated_at: datetime.datetime
@@ -81,6 +107,8 @@ class ReportData:
     products: list[ProductSales]  # every product sold, best revenue first
     by_hour: list[HourSales]  # the 24 hours of the store's clock
     restock: list[RestockItem]
+    payments: list[PaymentTotal] = field(default_factory=list)  # Payment's order
+    shifts: list[ShiftRow] = field(default_factory=list)  # opened or closed in it
 
     @property
     def top_by_revenue(self) -> list[ProductSales]:
@@ -96,7 +124,7 @@ def report_data(*, period: Period) -> ReportData:
     in_period = Q(created_at__gte=start, created_at__lt=end)
     completed = Q(status=Sale.Status.COMPLETED)
 
-    products = [
+    sold = [
         ProductSales(
             **row | {"revenue": cents(row["revenue"]), "cost": cents(row["cost"])}
         )
@@ -118,6 +146,7 @@ def report_data(*, period: Period) -> ReportData:
         )
         .order_by("-revenue", "sku")
     ]
+    products = _net_of_returns(sold, _returned(start, end))
 
     sales = Sale.objects.filter(in_period).aggregate(
         sales=Count("pk", filter=completed),
@@ -125,13 +154,16 @@ def report_data(*, period: Period) -> ReportData:
         voided_sales=Count("pk", filter=~completed),
         voided_total=Coalesce(Sum("total", filter=~completed), Value(ZERO)),
     )
+    payments = payment_totals(start, end)
+    refunded = sum((p.refunded for p in payments), ZERO)
     totals = Totals(
         sales=sales["sales"],
         units=sum(p.qty for p in products),
-        revenue=cents(sales["revenue"]),
+        revenue=cents(sales["revenue"]) - refunded,
         cost=sum((p.cost for p in products), ZERO),
         voided_sales=sales["voided_sales"],
         voided_total=cents(sales["voided_total"]),
+        returns=refunded,
     )
 
     hours = {
@@ -153,7 +185,118 @@ def report_data(*, period: Period) -> ReportData:
         products=products,
         by_hour=by_hour,
         restock=restock_list(),
+        payments=payments,
+        shifts=shifts_of(start, end),
     )
+
+
+def _returned(start, end) -> dict[str, ProductSales]:
+    """Per product, what the period's returns took back (at the price sold and
+    the cost of the sale), whenever the sale was."""
+    rows = (
+        ReturnLine.objects.filter(
+            sale_return__created_at__gte=start, sale_return__created_at__lt=end
+        )
+        .values(
+            sku=F("sale_line__product__sku"),
+            name=F("sale_line__product__name"),
+            stock=F("sale_line__product__stock"),
+            reorder_point=F("sale_line__product__reorder_point"),
+        )
+        .annotate(
+            qty=Sum("quantity"),
+            revenue=Sum("line_total"),
+            cost=Sum(F("sale_line__unit_cost") * F("quantity"), output_field=MONEY),
+        )
+        .order_by()
+    )
+    return {
+        row["sku"]: ProductSales(
+            **row | {"revenue": cents(row["revenue"]), "cost": cents(row["cost"])}
+        )
+        for row in rows
+    }
+
+
+def _net_of_returns(
+    sold: list[ProductSales], returned: dict[str, ProductSales]
+) -> list[ProductSales]:
+    """Each product's sales less its returns (a product only returned in the
+    period shows negative), best revenue first. One pass over products."""
+    net = []
+    for p in sold:
+        r = returned.pop(p.sku, None)
+        if r is None:
+            net.append(p)
+            continue
+        net.append(
+            replace(
+                p,
+                qty=p.qty - r.qty,
+                revenue=p.revenue - r.revenue,
+                cost=p.cost - r.cost,
+            )
+        )
+    net += [
+        replace(r, qty=-r.qty, revenue=-r.revenue, cost=-r.cost)
+        for r in returned.values()
+    ]
+    return sorted(net, key=lambda p: (-p.revenue, p.sku))
+
+
+def payment_totals(start, end) -> list[PaymentTotal]:
+    """Per payment method: completed sales and what they took in, and what the
+    period's returns refunded by that method."""
+    received = {
+        row["payment"]: row
+        for row in Sale.objects.filter(
+            status=Sale.Status.COMPLETED, created_at__gte=start, created_at__lt=end
+        )
+        .values("payment")
+        .annotate(sales=Count("pk"), amount=Sum("total"))
+        .order_by()
+    }
+    refunded = dict(
+        Return.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("refund_method")
+        .annotate(amount=Sum("total"))
+        .order_by()
+        .values_list("refund_method", "amount")
+    )
+    return [
+        PaymentTotal(
+            method=method,
+            label=str(label),
+            sales=received.get(method, {}).get("sales", 0),
+            received=cents(received.get(method, {}).get("amount") or 0),
+            refunded=cents(refunded.get(method) or 0),
+        )
+        for method, label in Payment.choices
+    ]
+
+
+def shifts_of(start, end) -> list[ShiftRow]:
+    """Shifts opened or closed in the period, with their cash-up."""
+    return [
+        ShiftRow(
+            **{k: v for k, v in row.items() if k != "username"}, clerk=row["username"]
+        )
+        for row in Shift.objects.filter(
+            Q(opened_at__gte=start, opened_at__lt=end)
+            | Q(closed_at__gte=start, closed_at__lt=end)
+        )
+        .values(
+            "id",
+            "opened_at",
+            "closed_at",
+            "opening_float",
+            "expected_cash",
+            "counted_cash",
+            "difference",
+            username=F("clerk__username"),
+        )
+        .order_by("opened_at", "id")
+    ]
 
 
 def cents(amount: Decimal) -> Decimal:

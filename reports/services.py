@@ -196,7 +196,23 @@ def report_summary(data: ReportData, *, files: dict[str, str]) -> dict:
             "average_ticket": str(t.average_ticket),
             "voided_sales": t.voided_sales,
             "voided_total": str(t.voided_total),
+            "returns": str(t.returns),
+            # Net of refunds by the same method: they add up to revenue.
+            "payments": {p.method: str(p.net) for p in data.payments},
         },
+        "shifts": [
+            {
+                "id": s.id,
+                "clerk": s.clerk,
+                "opened_at": _local_iso(s.opened_at),
+                "closed_at": _local_iso(s.closed_at),
+                "opening_float": str(s.opening_float),
+                "expected_cash": _str_or_none(s.expected_cash),
+                "counted_cash": _str_or_none(s.counted_cash),
+                "difference": _str_or_none(s.difference),
+            }
+            for s in data.shifts
+        ],
         "top_products": [
             {"sku": p.sku, "name": p.name, "qty": p.qty, "revenue": str(p.revenue)}
             for p in data.top_by_revenue
@@ -269,6 +285,14 @@ def _restock_rows(data: ReportData) -> Iterable[list]:
 
 def _write_json(document: dict, out: IO[bytes]) -> None:
     out.write(json.dumps(document, indent=2, ensure_ascii=False).encode())
+
+
+def _local_iso(moment: datetime.datetime | None) -> str | None:
+    return moment and timezone.localtime(moment).isoformat()
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _ms_since(started: float) -> int:

@@ -8,13 +8,19 @@ from django.utils.translation import gettext_lazy, ngettext
 from pitstop.admin import ReadOnlyAdmin
 from pitstop.money import money
 from sales.exceptions import SaleNotVoidable
-from sales.models import Sale, SaleLine
+from sales.models import Return, ReturnLine, Sale, SaleLine, Shift
 from sales.services import sale_void
 
 
 class SaleLineInline(admin.TabularInline):
     model = SaleLine
-    fields = ["product", "quantity", "unit_price_money", "line_total_money"]
+    fields = [
+        "product",
+        "quantity",
+        "returned_quantity",
+        "unit_price_money",
+        "line_total_money",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -44,8 +50,16 @@ class SaleAdmin(ReadOnlyAdmin):
     """Sales are made by the sale form and the kiosk API; here they are read,
     and voided by a manager with a reason."""
 
-    list_display = ["id", "created_at", "clerk", "channel", "status", "total_money"]
-    list_filter = ["status", "channel", "created_at", "clerk"]
+    list_display = [
+        "id",
+        "created_at",
+        "clerk",
+        "channel",
+        "payment",
+        "status",
+        "total_money",
+    ]
+    list_filter = ["status", "payment", "channel", "created_at", "clerk"]
     list_select_related = ["clerk"]
     date_hierarchy = "created_at"
     search_fields = ["id", "idempotency_key", "lines__product__sku"]
@@ -57,6 +71,10 @@ class SaleAdmin(ReadOnlyAdmin):
         "channel",
         "status",
         "total_money",
+        "payment",
+        "payment_status",
+        "cash_tendered_money",
+        "shift",
         "idempotency_key",
         "voided_at",
         "voided_by",
@@ -67,6 +85,10 @@ class SaleAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("total"), ordering="total")
     def total_money(self, sale: Sale) -> str:
         return money(sale.total)
+
+    @admin.display(description=gettext_lazy("cash tendered"))
+    def cash_tendered_money(self, sale: Sale) -> str:
+        return "" if sale.cash_tendered is None else money(sale.cash_tendered)
 
     def has_void_permission(self, request):
         return request.user.has_perm("sales.void_sale")
@@ -111,3 +133,111 @@ class SaleAdmin(ReadOnlyAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+class ReturnLineInline(admin.TabularInline):
+    model = ReturnLine
+    fields = ["sale_line", "quantity", "unit_price_money", "line_total_money"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("unit price"))
+    def unit_price_money(self, line: ReturnLine) -> str:
+        return money(line.unit_price)
+
+    @admin.display(description=gettext_lazy("line total"))
+    def line_total_money(self, line: ReturnLine) -> str:
+        return money(line.line_total)
+
+
+@admin.register(Return)
+class ReturnAdmin(ReadOnlyAdmin):
+    """Returns are made from a receipt or the API; here they are read."""
+
+    list_display = [
+        "id",
+        "created_at",
+        "sale",
+        "user",
+        "approved_by",
+        "refund_method",
+        "restock",
+        "total_money",
+    ]
+    list_filter = ["refund_method", "restock", "created_at"]
+    list_select_related = ["sale", "user", "approved_by"]
+    date_hierarchy = "created_at"
+    search_fields = ["sale__id", "idempotency_key", "lines__sale_line__product__sku"]
+    inlines = [ReturnLineInline]
+    fields = [
+        "created_at",
+        "sale",
+        "user",
+        "approved_by",
+        "refund_method",
+        "restock",
+        "total_money",
+        "shift",
+        "reason",
+        "idempotency_key",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("total"), ordering="total")
+    def total_money(self, sale_return: Return) -> str:
+        return money(sale_return.total)
+
+
+def _money_or_blank(amount) -> str:
+    return "" if amount is None else money(amount)
+
+
+@admin.register(Shift)
+class ShiftAdmin(ReadOnlyAdmin):
+    """Clerks open and close their shifts at the counter; managers read the
+    cash-ups here, shortfalls first when sorted by difference."""
+
+    list_display = [
+        "id",
+        "clerk",
+        "opened_at",
+        "closed_at",
+        "float_money",
+        "expected_money",
+        "counted_money",
+        "difference_money",
+    ]
+    list_filter = ["clerk", "opened_at", ("closed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["clerk"]
+    date_hierarchy = "opened_at"
+    fields = [
+        "clerk",
+        "opened_at",
+        "closed_at",
+        "float_money",
+        "expected_money",
+        "counted_money",
+        "difference_money",
+        "counted_detail",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("opening float"))
+    def float_money(self, shift: Shift) -> str:
+        return money(shift.opening_float)
+
+    @admin.display(description=gettext_lazy("cash expected"), ordering="expected_cash")
+    def expected_money(self, shift: Shift) -> str:
+        return _money_or_blank(shift.expected_cash)
+
+    @admin.display(description=gettext_lazy("cash counted"), ordering="counted_cash")
+    def counted_money(self, shift: Shift) -> str:
+        return _money_or_blank(shift.counted_cash)
+
+    @admin.display(description=gettext_lazy("difference"), ordering="difference")
+    def difference_money(self, shift: Shift) -> str:
+        return _money_or_blank(shift.difference)

@@ -1,4 +1,5 @@
-"""The kiosk API (DESIGN.md's contract): product look-up and selling.
+"""The kiosk API (DESIGN.md's contract): product look-up, selling, a sale with
+its payment (and Pix code), returns.
 
 Input is checked at the edge by an input serializer (HackSoft's pattern) whose
 bounds are sales.services' own, then by the service; sales.errors turns the
@@ -6,9 +7,14 @@ service's exceptions into answers, as for the clerk's form. Errors common to
 every operation (401, 403, 413, 500…) are pitstop.api's."""
 
 from django.core.validators import RegexValidator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -18,8 +24,10 @@ from rest_framework.views import APIView
 from inventory.models import Product
 from pitstop.api import StrictCharField, StrictIntegerField
 from pitstop.roles import KIOSKS
-from sales.errors import ERRORS, problem_for
-from sales.models import Sale, SaleLine
+from sales.errors import ERRORS, RETURN_ERRORS, problem_for
+from sales.models import Payment, Return, Sale, SaleLine
+from sales.pix import qr_svg_data_uri, sale_pix_code
+from sales.returns import sale_return
 from sales.services import (
     MAX_KEY_LENGTH,
     MAX_LINES,
@@ -57,14 +65,64 @@ class SaleLineSerializer(serializers.Serializer):
     qty = serializers.IntegerField(source="quantity")
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    returned = serializers.IntegerField(source="returned_quantity")
 
 
 class SaleSerializer(serializers.ModelSerializer):
     lines = SaleLineSerializer(many=True)
+    change = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Sale
-        fields = ["id", "total", "status", "channel", "created_at", "lines"]
+        fields = [
+            "id",
+            "total",
+            "status",
+            "channel",
+            "created_at",
+            "payment",
+            "payment_status",
+            "cash_tendered",
+            "change",
+            "lines",
+        ]
+
+
+class ReturnLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="sale_line.product.sku")
+    qty = serializers.IntegerField(source="quantity")
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    sale = serializers.IntegerField(source="sale_id")
+    lines = ReturnLineSerializer(many=True)
+
+    class Meta:
+        model = Return
+        fields = ["id", "sale", "created_at", "total", "refund_method", "restock"]
+        fields += ["lines"]
+
+
+class PixSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text='The "copia e cola" text (BR Code).')
+    qr = serializers.CharField(help_text="Its QR code, an SVG data: URI.")
+
+
+class SaleDetailSerializer(SaleSerializer):
+    returns = ReturnSerializer(many=True)
+    pix = serializers.SerializerMethodField()
+
+    class Meta(SaleSerializer.Meta):
+        fields = [*SaleSerializer.Meta.fields, "returns", "pix"]
+
+    @extend_schema_field(PixSerializer(allow_null=True))
+    def get_pix(self, sale: Sale) -> dict | None:
+        code = sale_pix_code(sale)
+        return {"code": code, "qr": qr_svg_data_uri(code)} if code else None
 
 
 class SaleLineInput(serializers.Serializer):
@@ -95,6 +153,41 @@ class SaleInput(serializers.Serializer):
         trim_whitespace=False,
         help_text="A kiosk's sale of an age-restricted or attendant-only "
         "product needs the attendant's PIN.",
+    )
+    payment = serializers.ChoiceField(
+        choices=Payment.choices, required=False, default=Payment.OTHER
+    )
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false: not "yes", not 1."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class ReturnInput(serializers.Serializer):
+    lines = serializers.ListField(
+        child=SaleLineInput(),
+        min_length=1,
+        max_length=MAX_LINES,
+        error_messages={
+            "min_length": _("Say which units come back: at least one line.")
+        },
+    )
+    restock = StrictBooleanField(
+        default=True, help_text="Back on the shelf (true) or written off as waste."
+    )
+    refund_method = serializers.ChoiceField(
+        choices=Payment.choices,
+        required=False,
+        help_text="How the money goes back; default: how the sale was paid.",
+    )
+    reason = StrictCharField(max_length=255, required=False, allow_blank=True)
+    idempotency_key = StrictCharField(
+        max_length=MAX_KEY_LENGTH, required=False, allow_blank=True
     )
 
 
@@ -165,6 +258,7 @@ class SaleCreate(APIView):
                 idempotency_key=data.validated_data.get("idempotency_key", ""),
                 unattended=request.user.groups.filter(name=KIOSKS).exists(),
                 attendant_pin=data.validated_data.get("attendant_pin", ""),
+                payment=data.validated_data["payment"],
             )
         except ERRORS as exc:
             problem = problem_for(exc)
@@ -174,5 +268,95 @@ class SaleCreate(APIView):
         )
         return Response(
             SaleSerializer(sale).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def sales_visible_to(user) -> QuerySet[Sale]:
+    """Managers see every sale; clerks and kiosks their own."""
+    if user.has_perm("sales.void_sale"):
+        return Sale.objects.all()
+    return Sale.objects.filter(clerk=user)
+
+
+class SaleDetail(APIView):
+    permission_classes = [permission("sales.view_sale")]
+
+    @extend_schema(responses={200: SaleDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        sale = (
+            sales_visible_to(request.user)
+            .prefetch_related(
+                Prefetch("lines", SaleLine.objects.select_related("product")),
+                "returns__lines__sale_line__product",
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if sale is None:
+            raise exceptions.NotFound()
+        return Response(SaleDetailSerializer(sale).data)
+
+
+RETURN_ERROR = inline_serializer(
+    "ReturnError",
+    {
+        "error": serializers.ChoiceField(["invalid", "parse_error", "not_in_sale"]),
+        "message": serializers.CharField(),
+        "field": serializers.CharField(required=False),
+        "sku": serializers.CharField(required=False),
+    },
+)
+RETURN_CONFLICT = inline_serializer(
+    "ReturnConflict",
+    {
+        "error": serializers.ChoiceField(
+            ["over_return", "not_returnable", "idempotency_key_reused"]
+        ),
+        "message": serializers.CharField(),
+        "sku": serializers.CharField(required=False),
+        "returnable": serializers.IntegerField(required=False),
+    },
+)
+
+
+class SaleReturnCreate(APIView):
+    permission_classes = [permission("sales.return_sale")]
+
+    @extend_schema(
+        request=ReturnInput,
+        responses={
+            201: ReturnSerializer,
+            200: OpenApiResponse(ReturnSerializer, "The return this key made."),
+            400: OpenApiResponse(RETURN_ERROR, "Invalid return; nothing changed."),
+            409: OpenApiResponse(
+                RETURN_CONFLICT,
+                "More than sold less already returned (over_return), a voided "
+                "sale (not_returnable) or a key used for another return; "
+                "nothing changed.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        if not Sale.objects.filter(pk=pk).exists():
+            raise exceptions.NotFound()
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        try:
+            done, created = sale_return(
+                sale_id=pk,
+                user=request.user,
+                lines=[(line["sku"], line["qty"]) for line in body["lines"]],
+                restock=body["restock"],
+                refund_method=body.get("refund_method"),
+                idempotency_key=body.get("idempotency_key", ""),
+                reason=body.get("reason", ""),
+            )
+        except RETURN_ERRORS as exc:
+            problem = problem_for(exc)
+            return Response(problem.body, status=problem.status)
+        return Response(
+            ReturnSerializer(done).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

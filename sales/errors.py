@@ -9,7 +9,12 @@ from inventory.exceptions import InsufficientStock
 from sales.exceptions import (
     AttendantRequired,
     IdempotencyKeyReused,
+    InvalidReturn,
     InvalidSale,
+    NotInSale,
+    OverReturn,
+    ReturnKeyReused,
+    SaleNotReturnable,
     UnknownProduct,
 )
 
@@ -25,10 +30,34 @@ class Problem:
 
 
 ERRORS = (InsufficientStock, InvalidSale)  # what sale_create raises for people
+RETURN_ERRORS = (InvalidReturn,)  # what sale_return raises for people
 
 
 def problem_for(exc: Exception) -> Problem:
-    """The answer to one of ERRORS."""
+    """The answer to one of ERRORS or RETURN_ERRORS."""
+    if isinstance(exc, OverReturn):
+        return Problem(
+            409,
+            {
+                "error": "over_return",
+                "sku": exc.sku,
+                "returnable": exc.returnable,
+                "message": str(exc.message),
+            },
+        )
+    if isinstance(exc, SaleNotReturnable):
+        return Problem(409, {"error": "not_returnable", "message": str(exc.message)})
+    if isinstance(exc, ReturnKeyReused):
+        return Problem(
+            409, {"error": "idempotency_key_reused", "message": str(exc.message)}
+        )
+    if isinstance(exc, NotInSale):
+        return Problem(
+            400, {"error": "not_in_sale", "sku": exc.sku, "message": str(exc.message)}
+        )
+    if isinstance(exc, InvalidReturn):
+        body = {"error": "invalid", "message": str(exc.message)}
+        return Problem(400, body | ({"sku": exc.sku} if exc.sku else {}))
     if isinstance(exc, InsufficientStock):
         return Problem(
             409,

@@ -1,4 +1,7 @@
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pitstop.i18n import fill_lazy
 
 
 class InvalidSale(Exception):
@@ -29,3 +32,55 @@ class SaleNotVoidable(Exception):
     def __init__(self, message: str | Promise):
         self.message = message
         super().__init__(message)
+
+
+class ShiftError(Exception):
+    """A shift that cannot be opened, used or closed as asked."""
+
+    def __init__(self, message: str | Promise):
+        self.message = message
+        super().__init__(message)
+
+
+class ShiftNeeded(ShiftError):
+    """Cash at the counter needs an open shift: open one with the float."""
+
+
+class ShiftClosed(ShiftError):
+    """The shift was closed (closing it again, or selling on it)."""
+
+
+class InvalidReturn(Exception):
+    """A return that cannot be made as asked; nothing was changed."""
+
+    def __init__(self, message: str | Promise, *, sku: str | None = None):
+        self.message = message
+        self.sku = sku
+        super().__init__(message)
+
+
+class NotInSale(InvalidReturn):
+    """The sale has no line with this sku."""
+
+
+class OverReturn(InvalidReturn):
+    """More units than were sold and not yet returned."""
+
+    def __init__(self, *, sku: str, returnable: int, wanted: int):
+        self.returnable = returnable
+        self.wanted = wanted
+        super().__init__(
+            fill_lazy(
+                _("Only %(returnable)s of %(sku)s can be returned; %(wanted)s asked."),
+                {"returnable": returnable, "sku": sku, "wanted": wanted},
+            ),
+            sku=sku,
+        )
+
+
+class SaleNotReturnable(InvalidReturn):
+    """A voided sale: nothing of it is left to take back."""
+
+
+class ReturnKeyReused(InvalidReturn):
+    """The idempotency key belongs to a different return."""

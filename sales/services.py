@@ -4,6 +4,7 @@ sales neither lose updates nor deadlock."""
 
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,14 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import StockMovement
 from inventory.services import products_lock, stock_moves
 from pitstop.i18n import fill_lazy
+from pitstop.money import money
 from sales.exceptions import (
     AttendantRequired,
     IdempotencyKeyReused,
     InvalidSale,
     SaleNotVoidable,
+    ShiftClosed,
+    ShiftError,
+    ShiftNeeded,
     UnknownProduct,
 )
-from sales.models import Sale, SaleLine
+from sales.models import Payment, Sale, SaleLine, Shift
+from sales.selectors import store_midnight
 
 # The bounds of a sale, here only: sale_lines_clean, the clerk's form and the
 # API's input serializer (hence the OpenAPI schema) all read them.
@@ -87,29 +93,52 @@ def sale_create(
     lines: Iterable[tuple[object, object]],
     channel: Sale.Channel = Sale.Channel.COUNTER,
     idempotency_key: str = "",
+    payment: str = Payment.OTHER,
+    cash_tendered: Decimal | None = None,
+    shift_id: int | None = None,
     unattended: bool = False,
     attendant_pin: str = "",
 ) -> tuple[Sale, bool]:
-    """Sell all the lines or none: locks their products, refuses the whole sale
-    with InsufficientStock if one lacks stock, writes the sale, its lines and a
-    `sale` movement per line. Returns (sale, created); a known idempotency key
-    returns its sale with created False and changes nothing. An unattended sale
-    (a kiosk's) of an age-restricted or attendant-only product needs the
+    """Sell all the lines or none: locks the clerk's shift (if any), then their
+    products, refuses the whole sale with InsufficientStock if one lacks stock,
+    writes the sale, its lines and a `sale` movement per line. Returns (sale,
+    created); a known idempotency key returns its sale with created False and
+    changes nothing.
+
+    Cash at the counter goes into a drawer, so it needs the clerk's open shift
+    (ShiftNeeded without one, ShiftClosed if it was closed meanwhile); the
+    cash tendered, when given, must cover the total. An unattended sale (a
+    kiosk's) of an age-restricted or attendant-only product needs the
     attendant's PIN, else AttendantRequired."""
     quantities = sale_lines_clean(lines)
     unlocked = not unattended or attendant_pin_valid(attendant_pin)
+    if payment not in Payment.values:
+        raise InvalidSale(
+            fill_lazy(
+                _("Unknown payment method %(method)s: one of %(methods)s."),
+                {"method": repr(payment), "methods": ", ".join(Payment.values)},
+            )
+        )
+    if cash_tendered is not None and payment != Payment.CASH:
+        raise InvalidSale(_("Only a cash sale takes an amount tendered."))
     key = idempotency_key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidSale(_("The idempotency key is longer than 64 characters."))
-    if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+    asked = _Asked(clerk.pk, quantities, payment)
+    if key and (sale := _sale_for_key(key, asked)):
         return sale, False
 
     try:
         with transaction.atomic():
+            shift = _shift_lock(
+                clerk=clerk,
+                shift_id=shift_id,
+                needed=payment == Payment.CASH and channel == Sale.Channel.COUNTER,
+            )
             locked = {p.sku: p for p in products_lock(skus=quantities).values()}
             # Under the lock: a twin request with this key has committed or
             # will find ours (the unique key is the last word, below).
-            if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+            if key and (sale := _sale_for_key(key, asked)):
                 return sale, False
             for sku in quantities:
                 if sku not in locked or not locked[sku].is_active:
@@ -130,11 +159,25 @@ def sale_create(
                         sku=sku,
                     )
             lines_to_sell = [(locked[sku], qty) for sku, qty in quantities.items()]
+            total = sum(p.price * qty for p, qty in lines_to_sell).quantize(CENT)
+            if cash_tendered is not None and cash_tendered < total:
+                raise InvalidSale(
+                    fill_lazy(
+                        _(
+                            "The cash tendered, %(tendered)s, is less than the "
+                            "total, %(total)s."
+                        ),
+                        {"tendered": money(cash_tendered), "total": money(total)},
+                    )
+                )
             sale = Sale.objects.create(
                 clerk=clerk,
                 channel=channel,
                 idempotency_key=key,
-                total=sum(p.price * qty for p, qty in lines_to_sell).quantize(CENT),
+                total=total,
+                payment=payment,
+                cash_tendered=cash_tendered,
+                shift=shift,
             )
             SaleLine.objects.bulk_create(
                 SaleLine(
@@ -155,7 +198,7 @@ def sale_create(
                 user=clerk,
             )
     except IntegrityError:
-        if key and (sale := _sale_for_key(key, clerk=clerk, quantities=quantities)):
+        if key and (sale := _sale_for_key(key, asked)):
             return sale, False
         raise
     return sale, True
@@ -168,18 +211,61 @@ def attendant_pin_valid(pin: str) -> bool:
     return bool(expected) and hmac.compare_digest(pin.encode(), expected.encode())
 
 
-def _sale_for_key(
-    key: str, *, clerk: AbstractBaseUser, quantities: dict[str, int]
-) -> Sale | None:
+@dataclass(frozen=True)
+class _Asked:
+    """What a request with an idempotency key asked for, to compare with the
+    sale that key made."""
+
+    clerk_id: int
+    quantities: dict[str, int]
+    payment: str
+
+
+def _sale_for_key(key: str, asked: _Asked) -> Sale | None:
     sale = Sale.objects.filter(idempotency_key=key).first()
     if sale is None:
         return None
     sold = dict(sale.lines.values_list("product__sku", "quantity"))
-    if sale.clerk_id != clerk.pk or sold != quantities:
+    if _Asked(sale.clerk_id, sold, sale.payment) != asked:
         raise IdempotencyKeyReused(
             _("This idempotency key was already used for a different sale.")
         )
     return sale
+
+
+def _shift_lock(
+    *, clerk: AbstractBaseUser, shift_id: int | None, needed: bool
+) -> Shift | None:
+    """Lock the shift a sale goes into, so that closing it waits for the sale
+    (or the sale sees it closed)."""
+    if shift_id is None:
+        if needed:
+            raise ShiftNeeded(_("Open your shift with the cash float to take cash."))
+        return None
+    shift = Shift.objects.select_for_update().filter(pk=shift_id, clerk=clerk).first()
+    if shift is None:
+        raise InvalidSale(_("That shift is not yours."))
+    if not shift.is_open:
+        raise ShiftClosed(
+            fill_lazy(
+                _(
+                    "Your shift %(number)s was closed: open a new shift to go on "
+                    "selling."
+                ),
+                {"number": shift.pk},
+            )
+        )
+    if needed and shift.opened_at < store_midnight(timezone.localdate()):
+        raise ShiftError(
+            fill_lazy(
+                _(
+                    "Your shift %(number)s opened on %(day)s is still open: close "
+                    "it, then open today's with the float."
+                ),
+                {"number": shift.pk, "day": timezone.localdate(shift.opened_at)},
+            )
+        )
+    return shift
 
 
 def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
@@ -195,6 +281,13 @@ def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
         if sale.status == Sale.Status.VOIDED:
             raise SaleNotVoidable(
                 fill_lazy(_("Sale %(number)s was already voided."), {"number": sale.pk})
+            )
+        if sale.returns.exists():
+            raise SaleNotVoidable(
+                fill_lazy(
+                    _("Sale %(number)s has returns: return the rest of it instead."),
+                    {"number": sale.pk},
+                )
             )
         lines = list(sale.lines.all())
         products = products_lock(ids=[line.product_id for line in lines])

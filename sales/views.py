@@ -1,4 +1,5 @@
-"""The clerk's pages: the sale form, the receipt, today's sales.
+"""The clerk's pages: the sale form, the receipt, today's sales, the shift
+(open, close) and returns from a receipt.
 
 The cart lives in the session (a JSON dict sku -> quantity, in scan order, and
 the idempotency key made when it was started), so it survives a reload and any
@@ -10,7 +11,11 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,11 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from inventory.models import Product
 from pitstop.roles import KIOSKS
 from sales.errors import ERRORS, problem_for
-from sales.exceptions import IdempotencyKeyReused
-from sales.forms import ScanForm
-from sales.models import Sale
+from sales.exceptions import IdempotencyKeyReused, InvalidReturn, ShiftError
+from sales.forms import FinishForm, ReturnForm, ScanForm, ShiftCloseForm, ShiftOpenForm
+from sales.models import Payment, Sale, SaleLine, Shift
+from sales.pix import qr_svg_data_uri, sale_pix_code
+from sales.returns import can_return, sale_return
 from sales.selectors import sales_of_day
 from sales.services import sale_create
+from sales.shifts import shift_cash, shift_close, shift_current, shift_open
 
 CART = "sale_cart"
 CART_KEY = "sale_cart_key"
@@ -66,18 +74,24 @@ def _sale_page(
     request: HttpRequest,
     *,
     form: ScanForm | None = None,
+    finish: FinishForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     lines = _cart_lines(_cart(request))
+    total = sum((line.line_total for line in lines), Decimal(0))
     return render(
         request,
         "sales/sale_form.html",
         {
             "form": form or ScanForm(cart={}),
+            "finish": finish or FinishForm(),
             "error": error,
             "lines": lines,
-            "total": sum((line.line_total for line in lines), Decimal(0)),
+            "total": total,
+            "total_cents": int(total * 100),
             "cart_key": request.session.get(CART_KEY, ""),
+            "shift": shift_current(clerk=request.user),
+            "payments": Payment.choices,
         },
     )
 
@@ -148,13 +162,28 @@ def _finish(request: HttpRequest) -> HttpResponse:
                 "This sale changed in another window: check the lines and finish again."
             ),
         )
+    finish = FinishForm(request.POST)
+    if not finish.is_valid():
+        return _sale_page(request, finish=finish, error=_first_error(finish))
+    payment = finish.cleaned_data["payment"]
+    shift_id = finish.cleaned_data["shift"]
+    if shift_id is None and (shift := shift_current(clerk=request.user)):
+        shift_id = shift.pk  # opened in another window since this page
+    opening_float = finish.cleaned_data["opening_float"]
     try:
+        if shift_id is None and payment == Payment.CASH and opening_float is not None:
+            shift_id = shift_open(clerk=request.user, opening_float=opening_float).pk
         sale, _created = sale_create(
             clerk=request.user,
             lines=list(cart.items()),
             channel=Sale.Channel.COUNTER,
             idempotency_key=key,
+            payment=payment,
+            cash_tendered=finish.cleaned_data["cash_tendered"],
+            shift_id=shift_id,
         )
+    except ShiftError as exc:
+        return _sale_page(request, finish=finish, error=exc.message)
     except IdempotencyKeyReused:
         # The key was sold with other lines (a scan raced the finish): give
         # the cart a fresh key so that the clerk can sell what is on screen.
@@ -167,24 +196,178 @@ def _finish(request: HttpRequest) -> HttpResponse:
             ),
         )
     except ERRORS as exc:
-        return _sale_page(request, error=problem_for(exc).message)
+        return _sale_page(request, finish=finish, error=problem_for(exc).message)
     _cart_save(request, {})
     request.session[LAST_SALE] = {"key": key, "id": sale.pk}
     return redirect("sales:receipt", pk=sale.pk)
+
+
+def _first_error(form) -> str:
+    return next(e for errors in form.errors.values() for e in errors)
+
+
+def _visible_sales(user) -> QuerySet[Sale]:
+    """Clerks see their own sales, managers any."""
+    sales = Sale.objects.select_related("clerk", "voided_by")
+    if not user.has_perm("sales.void_sale"):
+        sales = sales.filter(clerk=user)
+    return sales
 
 
 @login_required
 @permission_required("sales.view_sale", raise_exception=True)
 @require_GET
 def sale_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    """A printable receipt. Clerks see their own sales, managers any."""
-    sales = Sale.objects.select_related("clerk", "voided_by").prefetch_related(
-        "lines__product"
+    """A printable receipt (80 mm thermal paper): lines, payment, change,
+    returns, and the Pix code for a Pix sale when the store has a key."""
+    sale = get_object_or_404(
+        _visible_sales(request.user).prefetch_related(
+            Prefetch("lines", SaleLine.objects.select_related("product")),
+            "returns__lines__sale_line__product",
+        ),
+        pk=pk,
     )
-    if not request.user.has_perm("sales.void_sale"):
-        sales = sales.filter(clerk=request.user)
+    pix = sale_pix_code(sale)
     return render(
-        request, "sales/receipt.html", {"sale": get_object_or_404(sales, pk=pk)}
+        request,
+        "sales/receipt.html",
+        {
+            "sale": sale,
+            "pix": pix,
+            "pix_qr": qr_svg_data_uri(pix) if pix else None,
+            "may_return": sale.status == Sale.Status.COMPLETED
+            and request.user.has_perm("sales.add_sale")
+            and any(line.returnable for line in sale.lines.all()),
+        },
+    )
+
+
+@login_required
+@permission_required("sales.add_sale", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sale_return_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back some units of a sale. A clerk without the permission needs a
+    manager's name and password on the form."""
+    sale = get_object_or_404(
+        Sale.objects.prefetch_related(
+            Prefetch("lines", SaleLine.objects.select_related("product"))
+        ),
+        pk=pk,
+    )
+    lines = list(sale.lines.all())
+    needs_approval = not can_return(request.user)
+    form = ReturnForm(
+        request.POST or None,
+        sale_lines=lines,
+        initial={"refund_method": sale.payment, "key": uuid.uuid4().hex},
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            approver = _approver(request, form) if needs_approval else None
+            sale_return(
+                sale_id=sale.pk,
+                user=request.user,
+                lines=form.lines(),
+                restock=form.cleaned_data["restock"],
+                refund_method=form.cleaned_data["refund_method"],
+                approved_by=approver,
+                idempotency_key=form.cleaned_data["key"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (InvalidReturn, PermissionDenied) as exc:
+            error = getattr(exc, "message", None) or str(exc)
+        else:
+            messages.success(request, _("Return recorded: refund the customer."))
+            return redirect("sales:receipt", pk=sale.pk)
+    elif form.errors:
+        error = _first_error(form)
+    return render(
+        request,
+        "sales/return.html",
+        {
+            "sale": sale,
+            "form": form,
+            "error": error,
+            "needs_approval": needs_approval,
+        },
+    )
+
+
+def _approver(request: HttpRequest, form: ReturnForm):
+    """The manager whose name and password were typed, if they may approve."""
+    manager = authenticate(
+        request,
+        username=form.cleaned_data["manager_username"],
+        password=form.cleaned_data["manager_password"],
+    )
+    if not can_return(manager):
+        raise PermissionDenied(
+            _("A manager must approve this return: their name and password.")
+        )
+    return manager
+
+
+@login_required
+@permission_required("sales.add_sale", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def shift_page(request: HttpRequest) -> HttpResponse:
+    """The clerk's shift: open it with the float, or close it with the cash
+    counted (blind: expected cash shows only once it is closed)."""
+    open_form, close_form, error = ShiftOpenForm(), ShiftCloseForm(), ""
+    if request.method == "POST":
+        closing = request.POST.get("action") == "close"
+        form = ShiftCloseForm(request.POST) if closing else ShiftOpenForm(request.POST)
+        try:
+            if form.is_valid() and closing:
+                closed = shift_close(
+                    shift_id=form.cleaned_data["shift"],
+                    user=request.user,
+                    counted=form.cleaned_data["counted"],
+                    notes_and_coins=form.pieces(),
+                )
+                return redirect("sales:shift-detail", pk=closed.pk)
+            if form.is_valid():
+                shift_open(
+                    clerk=request.user,
+                    opening_float=form.cleaned_data["opening_float"],
+                )
+                return redirect("sales:shift")
+            error = _first_error(form)
+        except ShiftError as exc:
+            error = exc.message
+        if closing:
+            close_form = form
+        else:
+            open_form = form
+    return render(
+        request,
+        "sales/shift.html",
+        {
+            "shift": shift_current(clerk=request.user),
+            "open_form": open_form,
+            "close_form": close_form,
+            "error": error,
+            "recent": Shift.objects.filter(clerk=request.user, closed_at__isnull=False)[
+                :5
+            ],
+        },
+    )
+
+
+@login_required
+@permission_required("sales.add_sale", raise_exception=True)
+@require_GET
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One shift's cash-up. A clerk sees only their own shifts."""
+    shifts = Shift.objects.select_related("clerk")
+    if not request.user.has_perm("sales.view_shift"):
+        shifts = shifts.filter(clerk=request.user)
+    shift = get_object_or_404(shifts, pk=pk)
+    return render(
+        request,
+        "sales/shift_detail.html",
+        {"shift": shift, "cash": shift_cash(shift)},
     )
 
 

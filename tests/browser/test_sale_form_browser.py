@@ -72,7 +72,7 @@ def test_a_clerk_logs_in_scans_two_products_and_finishes_the_sale(page, clerk, s
     expect(page.locator("#total")).to_have_text("R$ 22,90")
     expect(page.locator("#id_code")).to_be_focused()
 
-    page.get_by_role("button", name="Finalizar venda").click()
+    page.get_by_role("button", name="Cartão de débito").click()
 
     expect(page).to_have_url(re.compile(r"/sales/\d+/$"))
     receipt = page.locator("#receipt")
@@ -81,6 +81,7 @@ def test_a_clerk_logs_in_scans_two_products_and_finishes_the_sale(page, clerk, s
     expect(receipt).to_contain_text("Coca-Cola 350ml can")
     expect(receipt).to_contain_text("Potato chips 100g")
     expect(receipt.locator("#total")).to_have_text("R$ 22,90")
+    expect(receipt.locator("#payment-method")).to_have_text("Cartão de débito")
     sale = Sale.objects.get()
     assert page.url.endswith(f"/sales/{sale.pk}/")
     assert dict(Product.objects.values_list("sku", "stock")) == {

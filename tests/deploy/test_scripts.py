@@ -162,6 +162,29 @@ def test_env_file_holds_the_production_settings_and_no_secret(tmp_path):
     }
 
 
+def test_env_file_carries_the_pix_key_quoted_for_systemd_and_bash(tmp_path):
+    env = write_env(
+        tmp_path,
+        0,
+        PIX_KEY="12345678000195",
+        PIX_MERCHANT_NAME="Posto Estrada Sul",
+        PIX_MERCHANT_CITY="Campinas",
+    )
+
+    assert env["PITSTOP_PIX_KEY"] == "12345678000195"
+    assert env["PITSTOP_PIX_MERCHANT_NAME"] == "'Posto Estrada Sul'"
+    assert env["PITSTOP_PIX_MERCHANT_CITY"] == "'Campinas'"
+    script = 'set -a; . "$1"; echo "$PITSTOP_PIX_MERCHANT_NAME"'
+    sourced = subprocess.run(
+        ["bash", "-c", script, "-", str(tmp_path / "env")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sourced.stdout == "Posto Estrada Sul\n"
+    assert "PITSTOP_PIX_KEY" not in write_env(tmp_path, 0, PIX_KEY="")
+
+
 def test_env_file_follows_the_stack(tmp_path):
     first = write_env(tmp_path, 0)
     second = write_env(tmp_path, 1, DOMAIN_NAME="shop.example.com")

@@ -65,6 +65,15 @@ def test_a_store_day_report_has_exactly_the_day_midnight_to_midnight(store_day):
         "average_ticket": "16.07",
         "voided_sales": 1,
         "voided_total": "22.00",
+        "returns": "0.00",
+        "payments": {
+            "cash": "0.00",
+            "debit": "0.00",
+            "credit": "0.00",
+            "pix": "0.00",
+            "voucher": "0.00",
+            "other": "48.20",
+        },
     }
     assert [(p["sku"], p["suggested_qty"]) for p in summary["low_stock"]] == [
         ("CHIPS", 21),
@@ -89,7 +98,9 @@ def test_the_aggregation_takes_the_same_few_queries_however_many_sales(store_day
     with CaptureQueriesContext(connection) as queries:
         report_data(period=day_period(store_day))
 
-    assert len(queries) == 4  # lines by product, sales, hours, restock
+    # Lines by product, returned lines by product, sales, payments, refunds,
+    # hours, restock, shifts.
+    assert len(queries) == 8
 
 
 def test_a_week_report_covers_monday_to_sunday(store_day):

@@ -1,5 +1,7 @@
 import datetime
+import math
 import random
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -15,10 +17,13 @@ from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
 from inventory.services import stock_receive
+from pitstop.money import money
 from pitstop.roles import CLERKS, KIOSKS, MANAGERS
-from sales.models import Sale
+from sales.models import Payment, Return, Sale, Shift
+from sales.returns import sale_return
 from sales.selectors import store_midnight
 from sales.services import sale_create
+from sales.shifts import shift_cash, shift_close, shift_open
 
 CATALOGUE = Path(inventory.__file__).parent / "demo" / "products.csv"
 SUPPLIERS = [
@@ -43,6 +48,18 @@ HISTORY_DAYS = 28
 # Sales per hour of a store day: a morning coffee rush, lunch, the drive home.
 HOURLY = {6: 3, 7: 6, 8: 5, 9: 3, 10: 2, 11: 3, 12: 5, 13: 4, 14: 2, 15: 2}
 HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
+# The till came in TILL_DAYS days ago: before, sales have no method ("other").
+TILL_DAYS = 2
+PAYMENTS = {
+    Payment.CASH: 30,
+    Payment.DEBIT: 25,
+    Payment.CREDIT: 20,
+    Payment.PIX: 20,
+    Payment.VOUCHER: 5,
+}
+FLOAT = Decimal("150.00")
+# The last shift's drawer is short by this much at the cash-up.
+SHORT = Decimal("5.00")
 
 
 class Command(BaseCommand):
@@ -51,7 +68,9 @@ class Command(BaseCommand):
         return _(
             "Load the demo store once: suppliers, ~60 products, a manager, a "
             "clerk and a kiosk, an alert recipient, and four weeks of sales and "
-            "deliveries, today's up to now."
+            "deliveries, today's up to now; the last two days and today at the "
+            "till, with payment methods, a return each day, two closed shifts "
+            "(the last one 5,00 short) and today's still open."
         )
 
     def handle(self, *args, **options):
@@ -106,6 +125,9 @@ class Command(BaseCommand):
         sales = 0
         for days_ago in range(HISTORY_DAYS, -1, -1):
             day = today - datetime.timedelta(days=days_ago)
+            at_till = days_ago <= TILL_DAYS
+            shift = shift_open(clerk=clerk, opening_float=FLOAT) if at_till else None
+            cash_sales = []
             opening = _at(day, 6, 0)
             low = {p.pk: p.par_level - p.stock for p in _refresh(products) if p.is_low}
             if low and opening <= now:
@@ -123,8 +145,25 @@ class Command(BaseCommand):
                         continue
                     picks = rng.choices(products, weights, k=rng.randint(1, 3))
                     lines = [(p.sku, rng.choice([1, 1, 1, 2])) for p in picks]
+                    payment = Payment.OTHER
+                    if at_till:
+                        payment = rng.choices(list(PAYMENTS), list(PAYMENTS.values()))[
+                            0
+                        ]
+                    total = sum(
+                        p.price * q for p, (_sku, q) in zip(picks, lines, strict=True)
+                    )
                     try:
-                        sale, _created = sale_create(clerk=clerk, lines=lines)
+                        sale, _created = sale_create(
+                            clerk=clerk,
+                            lines=lines,
+                            payment=payment,
+                            # Customers hand over a round amount.
+                            cash_tendered=_round_up(total)
+                            if payment == Payment.CASH
+                            else None,
+                            shift_id=shift and shift.pk,
+                        )
                     except InsufficientStock:  # the customer takes something else
                         continue
                     Sale.objects.filter(pk=sale.pk).update(created_at=at)
@@ -133,14 +172,71 @@ class Command(BaseCommand):
                         at,
                     )
                     sales += 1
+                    if payment == Payment.CASH:
+                        cash_sales.append((sale, at))
+            if shift is not None and days_ago:
+                self._cash_up(
+                    shift=shift,
+                    day=day,
+                    cash_sales=cash_sales,
+                    clerk=clerk,
+                    manager=manager,
+                    short=SHORT if days_ago == 1 else Decimal(0),
+                )
+            elif shift is not None:  # today's shift: the clerk is still at it
+                Shift.objects.filter(pk=shift.pk).update(opened_at=min(opening, now))
         self.stdout.write(
             _("History: %(sales)s sales over the last %(days)s days and today")
             % {"sales": sales, "days": HISTORY_DAYS}
         )
 
+    def _cash_up(self, *, shift, day, cash_sales, clerk, manager, short) -> None:
+        """A customer brings one unit back in the afternoon (cash refund,
+        back on the shelf), then the clerk closes the shift at 23:00."""
+        sale, at = next(
+            ((s, at) for s, at in cash_sales if s.lines.filter(quantity__gte=2)),
+            (None, None),
+        )
+        if sale is not None:
+            line = sale.lines.filter(quantity__gte=2).select_related("product")[0]
+            back, _created = sale_return(
+                sale_id=sale.pk,
+                user=clerk,
+                approved_by=manager,
+                lines=[(line.product.sku, 1)],
+                restock=True,
+                reason="damaged packaging",
+            )
+            when = at + datetime.timedelta(hours=2)
+            Return.objects.filter(pk=back.pk).update(created_at=when)
+            _backdate(StockMovement.objects.filter(ref=f"return {back.pk}"), when)
+        expected = shift_cash(shift).expected
+        closed = shift_close(shift_id=shift.pk, user=clerk, counted=expected - short)
+        Shift.objects.filter(pk=shift.pk).update(
+            opened_at=_at(day, 6, 0), closed_at=_at(day, 23, 0)
+        )
+        self.stdout.write(
+            _(
+                "Shift %(day)s: expected %(expected)s, counted %(counted)s, "
+                "difference %(difference)s"
+            )
+            % {
+                "day": day,
+                "expected": money(closed.expected_cash),
+                "counted": money(closed.counted_cash),
+                "difference": money(closed.difference),
+            }
+        )
+
 
 def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
     return store_midnight(day) + datetime.timedelta(hours=hour, minutes=minute)
+
+
+def _round_up(total: Decimal) -> Decimal:
+    """The note a customer hands over: the next multiple of R$ 10 (or 50)."""
+    step = 10 if total < 50 else 50
+    return Decimal(math.ceil(total / step) * step)
 
 
 def _refresh(products: list[Product]) -> list[Product]:
