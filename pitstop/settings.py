@@ -220,7 +220,7 @@ FORMAT_MODULE_PATH = ["pitstop.formats"]
 TIME_ZONE = env("PITSTOP_TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
-# ISO 4217 code; lambda_alert.money knows its symbol (R$ for BRL).
+# ISO 4217 code; lambda_alert.l10n knows its symbol (R$ for BRL).
 PITSTOP_CURRENCY = env("PITSTOP_CURRENCY", default="BRL").upper()
 # Set: receipts and GET /api/sales/<id>/ offer a static Pix code (BR Code) for
 # the sale's amount, paid to this key, in the merchant's name and city.
