@@ -19,17 +19,9 @@ HOW = (
     "in locale/pt_BR/LC_MESSAGES/django.po (and drop their '#, fuzzy' line), "
     "then run scripts/messages again to compile django.mo; commit both files."
 )
-# What scripts/messages copies to extract from (the code, not the tools).
-SOURCES = (
-    "alerts",
-    "inventory",
-    "kiosk",
-    "lambda_alert",
-    "pitstop",
-    "reports",
-    "sales",
-)
-SOURCES += ("templates", "locale", "manage.py")
+# What scripts/messages leaves out (tools, tests, the machine's own files);
+# everything else, a new app included, is copied and extracted from.
+NOT_SOURCES = {".git", ".venv", "var", "tests", "bench", "seed", "dist", "deploy"}
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +61,17 @@ def test_every_string_in_the_catalogue_is_translated(gettext_tools):
 
 def test_the_catalogue_holds_every_string_the_code_marks(gettext_tools, tmp_path):
     """makemessages on a copy of the code: what it finds is what the .po has."""
-    for name in SOURCES:
-        source = ROOT / name
+    for source in ROOT.iterdir():
+        if source.name in NOT_SOURCES or source.name.startswith("."):
+            continue
         if source.is_dir():
             shutil.copytree(
-                source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+                source,
+                tmp_path / source.name,
+                ignore=shutil.ignore_patterns("__pycache__"),
             )
         else:
-            shutil.copy(source, tmp_path / name)
+            shutil.copy(source, tmp_path / source.name)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "--locale", "pt_BR"],
