@@ -1,5 +1,6 @@
 """One measured task in a fresh process, so its peak memory is its own:
-`python -m bench.child report 2025-01-08`. Prints one JSON line last.
+`python -m bench.child report 2025-01-08` (or import, alert, replenish,
+replenish-fill). Prints one JSON line last.
 
 Peak resident memory (VmHWM) rather than tracemalloc: it counts what the
 process really holds (libpq's result buffers, ReportLab's C parts, the
@@ -70,7 +71,53 @@ def _alert(events_path: str) -> Callable[[], dict]:
     return run
 
 
-TASKS = {"report": _report, "import": _import, "alert": _alert}
+def _replenish(day: str, mode: str) -> Callable[[], dict]:
+    """mode "fresh": the drafts are deleted first (not timed), so the run
+    writes every line; "again": a second run over the drafts as they are."""
+    _django()
+    import datetime
+
+    from django.db import connection
+
+    from purchasing.models import PurchaseOrder
+    from purchasing.services import replenish
+
+    if mode == "fresh":
+        PurchaseOrder.objects.filter(status="draft").delete()
+
+    def run() -> dict:
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            drafts = replenish(day=datetime.date.fromisoformat(day))
+        return {
+            "queries": queries,
+            "drafts": len(drafts),
+            "draft_lines": sum(d.lines for d in drafts),
+        }
+
+    return run
+
+
+def _replenish_fill(products: str, per_product: str) -> Callable[[], dict]:
+    _django()
+    from bench.replenish_data import fill
+
+    return lambda: fill(int(products), int(per_product))
+
+
+TASKS = {
+    "report": _report,
+    "import": _import,
+    "alert": _alert,
+    "replenish": _replenish,
+    "replenish-fill": _replenish_fill,
+}
 
 
 def main(argv: list[str]) -> int:

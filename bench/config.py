@@ -18,7 +18,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pitstop_bench"
 BROKER_URL = "redis://127.0.0.1:6379/15"
 # One key for the bench's processes (gunicorn workers share sessions), none kept.
 SECRET_KEY = secrets.token_urlsafe(50)
-STEPS = ("sales", "report", "catalogue", "alert", "dashboard")
+STEPS = ("sales", "report", "catalogue", "alert", "dashboard", "replenish")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Plan:
     admin_gets: int  # requests per admin page per measurement
     alert_products: int
     alert_repeats: int
+    replenish_products: tuple[int, ...]  # one database per size
 
 
 FULL = Plan(
@@ -50,6 +51,7 @@ FULL = Plan(
     admin_gets=5,
     alert_products=10_000,
     alert_repeats=5,
+    replenish_products=(5_000, 50_000),
 )
 QUICK = Plan(
     quick=True,
@@ -64,6 +66,7 @@ QUICK = Plan(
     admin_gets=3,
     alert_products=1_000,
     alert_repeats=2,
+    replenish_products=(1_000, 5_000),
 )
 
 

@@ -255,12 +255,51 @@ def dashboard_md(s: dict) -> list[str]:
     ]
 
 
+def replenish_md(s: dict) -> list[str]:
+    rows = [
+        [
+            f"{r['products']:,}",
+            f"{r['sale_lines']:,}",
+            f"{_n(r['first_s'], 2)} s, {r['queries_first']} queries",
+            f"{r['draft_lines']:,} in {r['drafts']}",
+            f"{_n(r['again_s'], 2)} s, {r['queries_again']} queries",
+            f"{_n(r['raw_s'], 2)} s",
+            f"{_n(r['ratio'], 1)}x",
+            f"{_n(r['peak_mb'])} ({_n(r['baseline_mb'])} before)",
+        ]
+        for r in s["rows"]
+    ]
+    return [
+        f"### 6. Replenish ({_when(s)})",
+        "",
+        "`replenish` in a fresh process per run, each catalogue in its own"
+        " database: first run = every draft line written, then a run with"
+        " nothing to change; raw = the rule's read side as one SQL statement"
+        " streamed with COPY.",
+        "",
+        *_table(
+            [
+                "products",
+                "sale lines (28 days)",
+                "first run",
+                "draft lines",
+                "again",
+                "raw SQL",
+                "first / raw",
+                "peak MB",
+            ],
+            rows,
+        ),
+    ]
+
+
 RENDER: dict[str, Callable[[dict], list[str]]] = {
     "sales": sales_md,
     "report": report_md,
     "catalogue": catalogue_md,
     "alert": alert_md,
     "dashboard": dashboard_md,
+    "replenish": replenish_md,
 }
 
 

@@ -108,6 +108,10 @@ def _step(
         from bench import dashboard
 
         return dashboard.step(plan, args.database_url, env)
+    if name == "replenish":
+        from bench import replenish
+
+        return replenish.step(plan, args.database_url, env)
     raise NotImplementedError(name)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -8,16 +8,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.exceptions import ImportRejected
-from inventory.forms import ProductImportForm, ReceiptForm, StocktakeForm
+from inventory.forms import (
+    ProductForm,
+    ProductImportForm,
+    ReceiptForm,
+    StocktakeForm,
+)
 from inventory.importing import products_export, products_import
 from inventory.low_stock import low_stock_events_retry
 from inventory.models import (
+    IS_LOW,
     Category,
     LowStockAlert,
     Product,
     StockMovement,
     Supplier,
 )
+from inventory.selectors import with_replenishment
 from inventory.services import stock_count, stock_receive
 from inventory.tasks import low_stock_event_write_task
 from pitstop import csvsafe
@@ -45,10 +52,22 @@ class LowStockFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "low":
-            return queryset.filter(stock__lte=F("reorder_point"))
+            return queryset.filter(IS_LOW)
         if self.value() == "ok":
-            return queryset.filter(stock__gt=F("reorder_point"))
+            return queryset.exclude(IS_LOW)
         return queryset
+
+
+class ProductChangeList(ChangeList):
+    """The product list, with the replenishment rule's numbers for the page
+    shown (one query for the page, whatever the catalogue's size)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        page = {p.pk: p for p in self.result_list}
+        rule = with_replenishment(Product.objects.filter(pk__in=page))
+        for pk, on_order, cover in rule.values_list("pk", "on_order", "days_of_cover"):
+            page[pk].on_order, page[pk].days_of_cover = on_order, cover
 
 
 @admin.register(Category)
@@ -58,12 +77,13 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "phone", "lead_time_days"]
+    list_display = ["name", "email", "phone", "lead_time_days", "min_order_value"]
     search_fields = ["name", "email"]
 
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
     list_display = [
         "sku",
         "name",
@@ -74,6 +94,8 @@ class ProductAdmin(admin.ModelAdmin):
         "reorder_point",
         "par_level",
         "low_stock",
+        "days_of_cover",
+        "on_order",
         "is_active",
     ]
     list_select_related = ["category", "supplier"]
@@ -87,7 +109,15 @@ class ProductAdmin(admin.ModelAdmin):
         (gettext_lazy("Money"), {"fields": ["price", "cost"]}),
         (
             gettext_lazy("Stock"),
-            {"fields": ["stock", "reorder_point", "par_level", "is_active"]},
+            {
+                "fields": [
+                    "stock",
+                    "reorder_point",
+                    "par_level",
+                    "pack_size",
+                    "is_active",
+                ]
+            },
         ),
         (
             gettext_lazy("Kiosk"),
@@ -105,6 +135,17 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=gettext_lazy("low"))
     def low_stock(self, product: Product) -> bool:
         return product.is_low
+
+    @admin.display(description=gettext_lazy("days of cover"))
+    def days_of_cover(self, product: Product):
+        return "—" if product.days_of_cover is None else product.days_of_cover
+
+    @admin.display(description=gettext_lazy("on order"))
+    def on_order(self, product: Product) -> int:
+        return product.on_order
+
+    def get_changelist(self, request, **kwargs):
+        return ProductChangeList
 
     def get_urls(self):
         own = [
@@ -229,7 +270,9 @@ class ProductAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
-        products = list(Product.objects.filter(pk__in=ids).order_by("name"))
+        products = list(
+            with_replenishment(Product.objects.filter(pk__in=ids)).order_by("name")
+        )
         changelist = reverse("admin:inventory_product_changelist")
         if not products:
             messages.warning(request, _("Select at least one product first."))

@@ -11,9 +11,28 @@ class ProductImportForm(forms.Form):
         help_text=_(
             "CSV, UTF-8. Columns: sku, name, price, stock, reorder_point; "
             "optional: barcode, category, cost, par_level, supplier, "
-            "age_restricted, attendant_only (yes/no)."
+            "age_restricted, attendant_only (yes/no), pack_size."
         ),
     )
+
+
+class ProductForm(forms.ModelForm):
+    """The admin's product form; a form posted without pack_size (made before
+    it existed) keeps the product's pack size."""
+
+    pack_size = forms.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=Product._meta.get_field("pack_size").help_text,
+    )
+
+    class Meta:
+        model = Product
+        fields = ["sku", "barcode", "name", "category", "supplier", "price", "cost"]
+        fields += ["reorder_point", "par_level", "pack_size", "is_active"]
+
+    def clean_pack_size(self) -> int:
+        return self.cleaned_data["pack_size"] or self.instance.pack_size
 
 
 class _PerProductForm(forms.Form):
@@ -53,7 +72,9 @@ class ReceiptForm(_PerProductForm):
     )
 
     def initial_quantity(self, product: Product) -> int | None:
-        return max(product.par_level - product.stock, 1)
+        """What the replenishment rule would order (products come annotated
+        by inventory.selectors.with_replenishment)."""
+        return max(product.suggested_qty, 1)
 
 
 class StocktakeForm(_PerProductForm):

@@ -23,6 +23,7 @@ from pitstop import csvsafe
 REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
 OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
 OPTIONAL_COLUMNS += ("age_restricted", "attendant_only")  # yes/no
+OPTIONAL_COLUMNS += ("pack_size",)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_PRICE = Decimal("99999999.99")
 LOOKUP_CHUNK = 5000
@@ -57,6 +58,7 @@ class _Row:
     supplier: str | None
     age_restricted: bool | None
     attendant_only: bool | None
+    pack_size: int | None
 
 
 def products_import(
@@ -90,6 +92,7 @@ def products_export(products: Iterable[Product]) -> Iterator[list]:
             p.supplier.name if p.supplier else "",
             "yes" if p.age_restricted else "no",
             "yes" if p.attendant_only else "no",
+            str(p.pack_size),
         ]
 
 
@@ -250,7 +253,10 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         supplier=text("supplier", 120, required=False),
         age_restricted=yes_no("age_restricted"),
         attendant_only=yes_no("attendant_only"),
+        pack_size=whole("pack_size", required=False),
     )
+    if row.pack_size == 0:
+        errors.append(gettext("pack_size: must be 1 or more (units per case)"))
     if (
         row.par_level is not None
         and row.reorder_point is not None
@@ -355,6 +361,7 @@ def _apply(
             "supplier_id": suppliers[row.supplier].pk if row.supplier else None,
             "age_restricted": row.age_restricted,
             "attendant_only": row.attendant_only,
+            "pack_size": row.pack_size,
         }
         values.update({k: v for k, v in optional.items() if v is not None})
         product = existing.get(row.sku)
@@ -391,5 +398,5 @@ def _apply(
 
 
 CATALOGUE_FIELDS = ["name", "price", "reorder_point", "par_level", "barcode", "cost"]
-CATALOGUE_FIELDS += ["category", "supplier", "updated_at"]
+CATALOGUE_FIELDS += ["category", "supplier", "pack_size", "updated_at"]
 CATALOGUE_FIELDS += ["age_restricted", "attendant_only"]

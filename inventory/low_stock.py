@@ -12,7 +12,8 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.models import LowStockAlert, StockMovement
+from inventory.models import LowStockAlert, Product, StockMovement
+from inventory.selectors import low_stock_item, with_replenishment
 from pitstop.outbox import failure_next, sweep_at
 from pitstop.signals import object_stored
 
@@ -30,25 +31,21 @@ def low_stock_event_key(alert: LowStockAlert) -> str:
 
 
 def low_stock_event(alert: LowStockAlert) -> dict:
-    """The event document (lambda_alert.parse reads it)."""
-    product = alert.product
-    supplier = product.supplier
+    """The event document (lambda_alert.parse reads it): the product as the
+    replenishment rule sees it now (inventory.selectors)."""
+    product = (
+        with_replenishment(Product.objects.filter(pk=alert.product_id))
+        .select_related("supplier")
+        .get()
+    )
     return {
         "schema": 1,
         "kind": "low_stock",
         # In the store's time: the alert function prints it as it finds it.
         "opened_at": timezone.localtime(alert.opened_at).isoformat(),
         "reason": alert.movement.reason,
-        "product": {
-            "sku": product.sku,
-            "name": product.name,
-            "stock": alert.stock_at_open,
-            "reorder_point": alert.reorder_point,
-            "par_level": product.par_level,
-            "suggested_qty": max(product.par_level - alert.stock_at_open, 0),
-            "supplier": supplier.name if supplier else "",
-            "supplier_email": supplier.email if supplier else "",
-        },
+        # What to order now, by the replenishment rule.
+        "product": low_stock_item(product),
     }
 
 

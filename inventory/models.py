@@ -28,6 +28,17 @@ class Supplier(models.Model):
         default=2,
         help_text=_("Days between ordering and delivery."),
     )
+    min_order_value = models.DecimalField(
+        _("minimum order"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "The smallest order the supplier delivers; a draft below it is "
+            "flagged, not sent."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +47,10 @@ class Supplier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# "Low on stock" for a query; Product.is_low says the same of a loaded product.
+IS_LOW = Q(stock__lte=F("reorder_point"))
 
 
 class Product(models.Model):
@@ -79,6 +94,12 @@ class Product(models.Model):
         default=0,
         help_text=_("A replenishment order brings stock back up to this."),
     )
+    pack_size = models.PositiveIntegerField(
+        _("pack size"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Units per case the supplier sells; orders are rounded up to it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # The kiosk stops at these until an attendant unlocks them with the PIN.
     age_restricted = models.BooleanField(
@@ -121,6 +142,11 @@ class Product(models.Model):
                     "The par level cannot be below the reorder point."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(pack_size__gte=1),
+                name="product_pack_size_at_least_1",
+                violation_error_message=_("The pack size is at least 1."),
+            ),
             models.UniqueConstraint(
                 fields=["barcode"],
                 condition=~Q(barcode=""),
@@ -134,6 +160,7 @@ class Product(models.Model):
 
     @property
     def is_low(self) -> bool:
+        """At or below the reorder point; IS_LOW says the same to a query."""
         return self.stock <= self.reorder_point
 
 

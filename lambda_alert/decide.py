@@ -47,6 +47,7 @@ ORDER_COLUMNS = [
     "stock",
     "par_level",
     "quantity",
+    "on_order",
 ]
 WHATSAPP_ITEMS = 10
 WHATSAPP_MAX = 4096  # the Cloud API's limit for a text body
@@ -115,7 +116,8 @@ def marker_version(alert: Alert, etag: str) -> str:
     second digest unless what is low changed."""
     if alert.kind != DIGEST:
         return etag
-    listed = json.dumps([astuple(item) for item in alert.items])
+    # default=str: an item's velocity and days of cover are decimals.
+    listed = json.dumps([astuple(item) for item in alert.items], default=str)
     return "low-stock:" + hashlib.sha256(listed.encode()).hexdigest()
 
 
@@ -297,6 +299,7 @@ def _order_csv(items: Sequence[Item]) -> bytes | None:
             item.stock,
             item.par_level,
             item.suggested_qty,
+            item.on_order,
         ]
         for item in lines
     )

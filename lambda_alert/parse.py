@@ -30,9 +30,27 @@ class Item:
     stock: int
     reorder_point: int
     par_level: int
-    suggested_qty: int  # brings stock back up to par_level
+    suggested_qty: int  # the replenishment rule's order, net of on_order
     supplier: str = ""
     supplier_email: str = ""
+    on_order: int = 0  # units on purchase orders sent, not yet received
+    velocity: Decimal | None = None  # units sold a day (last 28 days)
+    days_of_cover: Decimal | None = None  # None when nothing sold
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft purchase order waiting for the manager's approval."""
+
+    number: str  # PO-12
+    supplier: str
+    lines: int
+    total: Decimal
+    min_order_value: Decimal
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.total < self.min_order_value
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class Report:
     top: tuple[Seller, ...]
     items: tuple[Item, ...]
     files: dict[str, str]
+    drafts: tuple[Draft, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,7 @@ def report(doc: dict[str, Any], *, kind: str, period: str) -> Report:
         average = (revenue / sales).quantize(Decimal("0.01")) if sales else Decimal(0)
     top = _field(doc, "top_products", list, "", default=[])
     low = _field(doc, "low_stock", list, "")
+    drafts = _field(doc, "purchase_orders", list, "", default=[])
     files = _object(doc.get("files", {}), "files")
     return Report(
         kind=kind,
@@ -115,6 +135,9 @@ def report(doc: dict[str, Any], *, kind: str, period: str) -> Report:
         top=tuple(_seller(raw, f"top_products[{n}]") for n, raw in enumerate(top)),
         items=tuple(_item(raw, f"low_stock[{n}]") for n, raw in enumerate(low)),
         files={str(name): str(key) for name, key in files.items()},
+        drafts=tuple(
+            _draft(raw, f"purchase_orders[{n}]") for n, raw in enumerate(drafts)
+        ),
     )
 
 
@@ -149,6 +172,18 @@ def _seller(raw: object, where: str) -> Seller:
     )
 
 
+def _draft(raw: object, where: str) -> Draft:
+    doc = _object(raw, where)
+    where += "."
+    return Draft(
+        number=_text(doc, "number", where),
+        supplier=_text(doc, "supplier", where),
+        lines=_field(doc, "lines", int, where),
+        total=_money(doc, "total", where),
+        min_order_value=_money(doc, "min_order_value", where, default=Decimal(0)),
+    )
+
+
 def _item(raw: object, where: str) -> Item:
     doc = _object(raw, where)
     where += "."
@@ -164,6 +199,10 @@ def _item(raw: object, where: str) -> Item:
         suggested_qty=suggested,
         supplier=clean(_field(doc, "supplier", str, where, default="")),
         supplier_email=_field(doc, "supplier_email", str, where, default="").strip(),
+        # Optional: manifests and events before the replenishment rule.
+        on_order=_field(doc, "on_order", int, where, default=0),
+        velocity=_money(doc, "velocity", where, default=None),
+        days_of_cover=_money(doc, "days_of_cover", where, default=None),
     )
 
 

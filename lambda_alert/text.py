@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 
 from lambda_alert import l10n
-from lambda_alert.parse import Item, Report, Seller
+from lambda_alert.parse import Draft, Item, Report, Seller
 
 SUBJECT_MAX = 100  # SNS refuses a longer Subject
 SMS_MAX = 160  # one SMS segment in the GSM 7-bit alphabet
@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "par_level": {PT: "Estoque ideal", EN: "Par level"},
     "order": {PT: "Pedir", EN: "Order"},
     "supplier": {PT: "Fornecedor", EN: "Supplier"},
+    "on_order": {PT: "Em pedido", EN: "On order"},
     "nothing_to_restock_long": {
         PT: "Nada a repor: todos os produtos estão acima do ponto de pedido.",
         EN: "Nothing to restock: every product is above its reorder point.",
@@ -70,6 +71,13 @@ TEXTS: dict[str, dict[str, str]] = {
         PT: "{name} ({sku}) chegou ao ponto de pedido em {at}{why}.",
         EN: "{name} ({sku}) reached its reorder point at {at}{why}.",
     },
+    "sold_a_day": {PT: "Vendas por dia", EN: "Sold a day"},
+    "velocity": {PT: "{velocity} (últimos 28 dias)", EN: "{velocity} (last 28 days)"},
+    "days_of_cover": {PT: "Dias de cobertura", EN: "Days of cover"},
+    "already_on_order": {
+        PT: "{qty} já em pedido: nada mais a pedir.",
+        EN: "{qty} already on order: nothing more to order.",
+    },
     "at_par": {
         PT: "O estoque está no nível ideal: nada a pedir.",
         EN: "Stock is at its par level: nothing to order.",
@@ -87,6 +95,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "is_low": {PT: "está acabando ({stock} em estoque)", EN: "is low ({stock} left)"},
     "sms_order": {PT: ", pedir {qty}", EN: ", order {qty}"},
     "sms_from": {PT: ": {supplier}", EN: " from {supplier}"},
+    # purchase orders to approve, in the digest
+    "drafts": {
+        PT: "Pedidos de compra para aprovar (admin: Pedidos de compra)",
+        EN: "Purchase orders to approve (admin: Purchase orders)",
+    },
+    "draft_1": {
+        PT: "{number} {supplier}, 1 linha, {total}",
+        EN: "{number} {supplier}, 1 line, {total}",
+    },
+    "draft_n": {
+        PT: "{number} {supplier}, {lines} linhas, {total}",
+        EN: "{number} {supplier}, {lines} lines, {total}",
+    },
+    "below_minimum": {
+        PT: " - abaixo do pedido mínimo de {minimum}: não enviar ainda",
+        EN: " - below the minimum order of {minimum}: not to send yet",
+    },
     # chat
     "chat_order": {PT: "pedir {qty}", EN: "order {qty}"},
     "chat_more": {PT: "…e mais {count}", EN: "…and {count} more"},
@@ -149,6 +174,8 @@ def digest_email(
         top = _seller_rows(report.top[:TOP_SELLERS], lang, currency)
         lines += ["", t(lang, "top_sellers"), *table(top, right={2, 3})]
     lines += ["", *_restock_lines(items, lang)]
+    if report.drafts:
+        lines += ["", *_draft_lines(report.drafts, lang, currency)]
     if order_key:
         lines += ["", t(lang, "order_file", key=order_key)]
     if report.files:
@@ -172,6 +199,13 @@ def event_email(
         [t(lang, "reorder_point"), str(item.reorder_point)],
         [t(lang, "par_level"), str(item.par_level)],
     ]
+    if item.on_order:
+        levels.append([t(lang, "on_order"), str(item.on_order)])
+    if item.velocity:
+        velocity = _decimal(item.velocity, lang)
+        levels.append([t(lang, "sold_a_day"), t(lang, "velocity", velocity=velocity)])
+    if item.days_of_cover is not None:
+        levels.append([t(lang, "days_of_cover"), _decimal(item.days_of_cover, lang)])
     at = l10n.date_time(opened_at, lang=lang)
     lines = [
         t(lang, "reached", name=item.name, sku=item.sku, at=at, why=why),
@@ -179,7 +213,11 @@ def event_email(
         *table(levels, header=False),
         "",
     ]
-    if item.suggested_qty <= 0:
+    # What stock, with what is on order and this order, comes back to.
+    level = item.stock + item.on_order + item.suggested_qty
+    if item.suggested_qty <= 0 and item.on_order:
+        lines.append(t(lang, "already_on_order", qty=item.on_order))
+    elif item.suggested_qty <= 0:
         lines.append(t(lang, "at_par"))
     elif item.supplier:
         email = f" <{item.supplier_email}>" if item.supplier_email else ""
@@ -190,13 +228,11 @@ def event_email(
                 qty=item.suggested_qty,
                 supplier=item.supplier,
                 email=email,
-                par=item.par_level,
+                par=level,
             )
         )
     else:
-        lines.append(
-            t(lang, "order_no_supplier", qty=item.suggested_qty, par=item.par_level)
-        )
+        lines.append(t(lang, "order_no_supplier", qty=item.suggested_qty, par=level))
     lines += ["", f"-- {store}"]
     return "\n".join(lines) + "\n"
 
@@ -306,20 +342,49 @@ def _restock_lines(items: Sequence[Item], lang: str) -> list[str]:
     if not items:
         return [t(lang, "nothing_to_restock_long")]
     shown = items[:EMAIL_ROWS_MAX]
-    heads = ("sku", "product", "stock", "reorder_point", "order", "supplier")
-    rows = [[t(lang, k) for k in heads]]
+    heads = ("sku", "product", "stock", "reorder_point", "on_order", "order")
+    rows = [[t(lang, k) for k in (*heads, "supplier")]]
     rows += [
         [
             item.sku,
             cut(item.name, NAME_COLUMN_MAX),
             str(item.stock),
             str(item.reorder_point),
+            str(item.on_order),
             str(item.suggested_qty),
             item.supplier or "-",
         ]
         for item in shown
     ]
-    lines = [t(lang, "to_restock", count=len(items)), *table(rows, {2, 3, 4})]
+    lines = [t(lang, "to_restock", count=len(items)), *table(rows, {2, 3, 4, 5})]
     if len(items) > len(shown):
         lines.append("  " + t(lang, "more_see_csv", count=len(items) - len(shown)))
     return lines
+
+
+def _draft_lines(drafts: Sequence[Draft], lang: str, currency: str) -> list[str]:
+    """One line per draft purchase order, flagged when under the supplier's
+    minimum order (it is not to be sent as it stands)."""
+    lines = [t(lang, "drafts")]
+    for draft in drafts:
+        key = "draft_1" if draft.lines == 1 else "draft_n"
+        total = money(draft.total, lang, currency)
+        line = t(
+            lang,
+            key,
+            number=draft.number,
+            supplier=draft.supplier,
+            lines=draft.lines,
+            total=total,
+        )
+        if draft.below_minimum:
+            minimum = money(draft.min_order_value, lang, currency)
+            line += t(lang, "below_minimum", minimum=minimum)
+        lines.append("  " + line)
+    return lines
+
+
+def _decimal(value: Decimal, lang: str) -> str:
+    """6,50 (pt-BR) or 6.50 (en)."""
+    text = str(value)
+    return text.replace(".", ",") if l10n.language(lang) == PT else text

@@ -34,6 +34,12 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_return",
             "view_returnline",
         ],
+        "purchasing": [
+            f"{action}_{model}"
+            for model in ("purchaseorder", "purchaseorderline")
+            for action in _MANAGE
+        ]
+        + ["add_receipt", "view_receipt"],
         "reports": ["view_report", "change_report"],
         "alerts": [f"{action}_recipient" for action in _MANAGE]
         + ["view_delivery", "change_delivery"],

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "inventory",
     "sales",
+    "purchasing",
     "reports",
     "alerts",
     "kiosk",
@@ -166,6 +167,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: this app's queries are short, and PostgreSQL's JIT spent 5 s
+    # compiling the replenishment rule's expressions before a 0.3 s query
+    # (docs/performance.md). https://www.postgresql.org/docs/15/jit-decision.html
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -329,7 +334,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pit Stop kiosk API",
     "DESCRIPTION": "Product look-up, sales and returns for self-service kiosks "
-    "and managers' devices. Authenticate with `Authorization: Token <key>` "
+    "and managers' devices; purchase orders for managers. Authenticate with "
+    "`Authorization: Token <key>` "
     "(manage.py drf_create_token).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -341,8 +347,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pitstop.api.schema_errors",
     ],
-    # A sale's payment and a return's refund method share one set of choices.
-    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "sales.models.Payment"},
+    # A sale's payment and a return's refund method share one set of choices;
+    # two "status" fields have their own.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "sales.models.Payment",
+        "SaleStatusEnum": "sales.models.Sale.Status",
+        "PurchaseOrderStatusEnum": "purchasing.models.PurchaseOrder.Status",
+    },
 }
 
 # ------------------------------------------------------------------------------

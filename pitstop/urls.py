@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sales/", include("sales.urls")),
     path("kiosk/", include("kiosk.urls")),
+    path("api/", include("purchasing.api_urls")),
     path("api/", include("sales.api_urls")),
     path("reports/", include("reports.urls")),
 ]

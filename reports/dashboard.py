@@ -15,21 +15,12 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.db.models import (
     F,
-    FilteredRelation,
-    FloatField,
     Q,
-    Sum,
-    Value,
-)
-from django.db.models.functions import (
-    Cast,
-    Coalesce,
-    Greatest,
-    NullIf,
 )
 from django.utils import timezone
 
-from inventory.models import LowStockAlert, Product, StockMovement
+from inventory.models import LowStockAlert, Product
+from inventory.selectors import with_replenishment
 from reports.models import Report
 from reports.selectors import ZERO, cents
 from sales.models import Sale
@@ -38,11 +29,9 @@ from sales.selectors import store_day_bounds, store_midnight
 DAY = datetime.timedelta(days=1)
 WEEK = datetime.timedelta(days=7)
 REVENUE_DAYS = 28
-VELOCITY_DAYS = 28  # DESIGN.md, Replenishment: the last 28 complete store days
 WORST = 5
 FAILED_SHOWN = 5
 COMPLETED = Q(status=Sale.Status.COMPLETED)
-DEMAND = [StockMovement.Reason.SALE, StockMovement.Reason.VOID]
 
 
 # ------------------------------------------------------------------------------
@@ -209,24 +198,16 @@ def revenue_by_day(*, now: datetime.datetime, days: int = REVENUE_DAYS) -> list[
 
 @dataclass(frozen=True)
 class LowItem:
+    """A low product with the replenishment rule's numbers (inventory.selectors)."""
+
     pk: int
     sku: str
     name: str
     stock: int
     reorder_point: int
-    sold: int  # net units sold over the last VELOCITY_DAYS complete store days
-
-    @property
-    def velocity(self) -> Decimal:
-        """Units a day."""
-        return (Decimal(self.sold) / VELOCITY_DAYS).quantize(Decimal("0.01"))
-
-    @property
-    def days_of_cover(self) -> Decimal | None:
-        if not self.sold:
-            return None
-        days = Decimal(self.stock) * VELOCITY_DAYS / self.sold
-        return days.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    sold: int  # net units sold over the last 28 complete store days
+    velocity: Decimal  # units a day
+    days_of_cover: Decimal | None  # None when nothing sold
 
 
 @dataclass(frozen=True)
@@ -244,30 +225,22 @@ def low_stock(*, now: datetime.datetime, worst: int = WORST) -> LowStock:
     and the `worst` with the fewest days of cover (one query; a product that
     sold nothing comes last).
 
-    Demand is read from the ledger as the replenishment rule does (DESIGN.md):
-    sales less voids over the last 28 complete store days, through the
-    (product, created_at) index, so it costs the low products' movements of
-    those days and not the whole sales history."""
-    end = store_midnight(timezone.localdate(now))
-    start = end - datetime.timedelta(days=VELOCITY_DAYS)
-    moves = FilteredRelation(
-        "movements",
-        condition=Q(
-            movements__reason__in=DEMAND,
-            movements__created_at__gte=start,
-            movements__created_at__lt=end,
-        ),
-    )
+    Velocity and days of cover are the replenishment rule's
+    (inventory.selectors.with_replenishment): sales less voids and returns over
+    the last 28 complete store days, read from the ledger."""
     rows = (
-        low_products()
-        .alias(window_moves=moves)
-        .annotate(sold=Greatest(-Coalesce(Sum("window_moves__delta"), 0), Value(0)))
-        .annotate(
-            cover=Cast(F("stock"), FloatField())
-            / Cast(NullIf(F("sold"), 0), FloatField())
-        )
-        .order_by(F("cover").asc(nulls_last=True), "stock", "sku")
-        .values("pk", "sku", "name", "stock", "reorder_point", "sold")[:worst]
+        with_replenishment(low_products(), day=timezone.localdate(now))
+        .order_by(F("days_of_cover").asc(nulls_last=True), "stock", "sku")
+        .values(
+            "pk",
+            "sku",
+            "name",
+            "stock",
+            "reorder_point",
+            "sold",
+            "velocity",
+            "days_of_cover",
+        )[:worst]
     )
     return LowStock(count=low_products().count(), worst=[LowItem(**r) for r in rows])
 

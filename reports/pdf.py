@@ -227,25 +227,27 @@ def totals_table(data: ReportData) -> Table:
 
 
 def restock_table(data: ReportData) -> Flowable:
-    """What to order now, grouped by supplier as the selector sorts it."""
+    """What to order now (the replenishment rule), grouped by supplier as the
+    selector sorts it."""
     if not data.restock:
-        return Paragraph(_("No product is at or below its reorder point."), BODY)
-    header = ["SKU", _("Product"), _("Stock"), _("Reorder point"), _("Par level")]
-    header += [_("Suggested qty"), _("Supplier")]
+        return Paragraph(_("Nothing to restock or to order."), BODY)
+    header = ["SKU", _("Product"), _("Stock"), _("Reorder at"), _("On order")]
+    header += [_("Days left"), _("Order"), _("Supplier")]
     rows = [
         [
-            r.sku,
-            r.name,
-            r.stock,
-            r.reorder_point,
-            r.par_level,
-            r.suggested_qty,
-            r.supplier_name or "—",
+            r["sku"],
+            r["name"],
+            r["stock"],
+            r["reorder_point"],
+            r["on_order"],
+            r["days_of_cover"] or "—",
+            r["suggested_qty"],
+            r["supplier"] or "—",
         ]
         for r in data.restock
     ]
-    widths = [22 * mm, None, 14 * mm, 18 * mm, 16 * mm, 23 * mm, 34 * mm]
-    return table(header, rows, widths=widths, right=range(2, 6))
+    widths = [20 * mm, None, 14 * mm, 18 * mm, 19 * mm, 19 * mm, 14 * mm, 30 * mm]
+    return table(header, rows, widths=widths, right=range(2, 7))
 
 
 def payments_table(data: ReportData) -> Table:

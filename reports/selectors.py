@@ -4,12 +4,13 @@ per table, never a Python loop over sales or their lines."""
 import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractHour, Greatest
+from django.db.models.functions import Coalesce, ExtractHour
 from django.utils import timezone
 
-from inventory.models import Product
+from inventory.selectors import low_stock_item, restock
 from reports.periods import Period
 from sales.models import Payment, Return, ReturnLine, Sale, SaleLine, Shift
 
@@ -32,18 +33,6 @@ class ProductSales:
     @property
     def margin(self) -> Decimal:
         return self.revenue - self.cost
-
-
-@dataclass(frozen=True)
-class RestockItem:
-    sku: str
-    name: str
-    stock: int
-    reorder_point: int
-    par_level: int
-    suggested_qty: int
-    supplier_name: str
-    supplier_email: str
 
 
 @dataclass(frozen=True)
@@ -106,7 +95,8 @@ class ReportData:
     totals: Totals
     products: list[ProductSales]  # every product sold, best revenue first
     by_hour: list[HourSales]  # the 24 hours of the store's clock
-    restock: list[RestockItem]
+    # What to restock, as inventory.selectors.low_stock_item gives it.
+    restock: list[dict[str, Any]]
     payments: list[PaymentTotal] = field(default_factory=list)  # Payment's order
     shifts: list[ShiftRow] = field(default_factory=list)  # opened or closed in it
 
@@ -184,7 +174,7 @@ def report_data(*, period: Period) -> ReportData:
         totals=totals,
         products=products,
         by_hour=by_hour,
-        restock=restock_list(),
+        restock=[low_stock_item(p) for p in restock(day=period.end)],
         payments=payments,
         shifts=shifts_of(start, end),
     )
@@ -302,19 +292,3 @@ def shifts_of(start, end) -> list[ShiftRow]:
 def cents(amount: Decimal) -> Decimal:
     """Money to the cent: SQLite sums decimals as floating point."""
     return Decimal(amount).quantize(CENT)
-
-
-def restock_list() -> list[RestockItem]:
-    """Active products at or below their reorder point now, with the quantity
-    that brings each back up to its par level, grouped by supplier."""
-    return [
-        RestockItem(**row)
-        for row in Product.objects.filter(is_active=True, stock__lte=F("reorder_point"))
-        .values("sku", "name", "stock", "reorder_point", "par_level")
-        .annotate(
-            suggested_qty=Greatest(F("par_level") - F("stock"), Value(0)),
-            supplier_name=Coalesce(F("supplier__name"), Value("")),
-            supplier_email=Coalesce(F("supplier__email"), Value("")),
-        )
-        .order_by("supplier_name", "sku")
-    ]

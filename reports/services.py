@@ -6,7 +6,7 @@ import io
 import json
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import IO
 
@@ -20,6 +20,8 @@ from django.utils import timezone
 from pitstop import csvsafe
 from pitstop.outbox import failure_next
 from pitstop.signals import object_stored
+from purchasing.selectors import DraftSummary, draft_summaries
+from purchasing.services import replenish
 from reports.models import Report
 from reports.pdf import report_pdf
 from reports.periods import Period
@@ -51,6 +53,10 @@ RESTOCK_COLUMNS = [
     "suggested_qty",
     "supplier",
     "supplier_email",
+    "on_order",
+    "velocity",
+    "days_of_cover",
+    "pack_size",
 ]
 
 
@@ -71,12 +77,15 @@ def report_request(*, period: Period) -> Report:
     return report
 
 
-def report_build(*, period: Period) -> Report:
+def report_build(*, period: Period, replenish_drafts: bool = False) -> Report:
     """Build and store a period's report, replacing an earlier one's files.
 
     summary.json is written last and removed first: whoever sees a manifest
     sees a whole report. An error marks the row failed and is raised again
-    (report_failed then schedules the retry of a storage error)."""
+    (report_failed then schedules the retry of a storage error). With
+    replenish_drafts (the daily close), `replenish` runs after the report's
+    files and before its manifest, so the manifest (and the digest made from
+    it) names the drafts to approve."""
     report, _ = Report.objects.update_or_create(
         kind=period.kind,
         period=period.label,
@@ -113,7 +122,9 @@ def report_build(*, period: Period) -> Report:
                 ("report.pdf", partial(report_pdf, data)),
             ]
         }
-        summary = report_summary(data, files=files)
+        if replenish_drafts:
+            replenish(day=period.end)
+        summary = report_summary(data, files=files, drafts=draft_summaries())
         _store(storage, manifest_key, partial(_write_json, summary))
         object_stored.send(sender=Report, key=manifest_key)
     except Exception as exc:
@@ -174,7 +185,9 @@ def reports_due() -> list[Report]:
     return due
 
 
-def report_summary(data: ReportData, *, files: dict[str, str]) -> dict:
+def report_summary(
+    data: ReportData, *, files: dict[str, str], drafts: Sequence[DraftSummary] = ()
+) -> dict:
     """The manifest that the alert function reads (DESIGN.md)."""
     t = data.totals
     start, end = data.period.bounds
@@ -217,19 +230,8 @@ def report_summary(data: ReportData, *, files: dict[str, str]) -> dict:
             {"sku": p.sku, "name": p.name, "qty": p.qty, "revenue": str(p.revenue)}
             for p in data.top_by_revenue
         ],
-        "low_stock": [
-            {
-                "sku": item.sku,
-                "name": item.name,
-                "stock": item.stock,
-                "reorder_point": item.reorder_point,
-                "par_level": item.par_level,
-                "suggested_qty": item.suggested_qty,
-                "supplier": item.supplier_name,
-                "supplier_email": item.supplier_email,
-            }
-            for item in data.restock
-        ],
+        "low_stock": data.restock,
+        "purchase_orders": [draft.as_json() for draft in drafts],
         "files": files,
     }
 
@@ -270,17 +272,9 @@ def _sales_rows(data: ReportData) -> Iterable[list]:
 
 
 def _restock_rows(data: ReportData) -> Iterable[list]:
-    for i in data.restock:
-        yield [
-            i.sku,
-            i.name,
-            i.stock,
-            i.reorder_point,
-            i.par_level,
-            i.suggested_qty,
-            i.supplier_name,
-            i.supplier_email,
-        ]
+    """The manifest's low_stock items, as CSV rows."""
+    for item in data.restock:
+        yield [item[column] for column in RESTOCK_COLUMNS]
 
 
 def _write_json(document: dict, out: IO[bytes]) -> None:

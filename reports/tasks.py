@@ -22,7 +22,9 @@ CATCH_UP_DAYS = 7
 
 def _build(task, period: Period) -> str:
     try:
-        return report_build(period=period).period
+        # Yesterday's report is the daily close, which also replenishes.
+        close = period.kind == "daily" and period.end == timezone.localdate()
+        return report_build(period=period, replenish_drafts=close).period
     except STORAGE_ERRORS as exc:
         attempt = task.request.retries + 1
         delay = report_failed(period=period, error=exc, attempt=attempt)

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory.models import Product
+from inventory.selectors import with_replenishment
 from pitstop.api import StrictCharField, StrictIntegerField
 from pitstop.roles import KIOSKS
 from sales.errors import ERRORS, RETURN_ERRORS, problem_for
@@ -52,11 +53,29 @@ def permission(perm: str) -> type[BasePermission]:
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    """A product with the replenishment rule's numbers (inventory.selectors)."""
+
     low_stock = serializers.BooleanField(source="is_low")
+    on_order = serializers.IntegerField(
+        help_text="Units on sent, not fully received purchase orders."
+    )
+    velocity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Units sold a day (28 days)."
+    )
+    days_of_cover = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Days the stock lasts at that pace; null when nothing sold.",
+    )
+    suggested_qty = serializers.IntegerField(
+        help_text="Units to order now, rounded up to the pack size."
+    )
 
     class Meta:
         model = Product
         fields = ["sku", "name", "price", "stock", "reorder_point", "low_stock"]
+        fields += ["on_order", "velocity", "days_of_cover", "suggested_qty"]
 
 
 class SaleLineSerializer(serializers.Serializer):
@@ -223,7 +242,8 @@ class ProductDetail(APIView):
         # PostgreSQL could not even compare it.
         if len(sku) > SKU_LENGTH or not sku.isprintable():
             raise exceptions.NotFound()
-        product = Product.objects.filter(sku=sku, is_active=True).first()
+        products = with_replenishment(Product.objects.filter(is_active=True))
+        product = products.filter(sku=sku).first()
         if product is None:
             raise exceptions.NotFound()
         return Response(ProductSerializer(product).data)

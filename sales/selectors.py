@@ -2,9 +2,9 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from inventory.models import Product
+from pitstop.clock import store_midnight
 from sales.models import Sale
 
 
@@ -18,13 +18,6 @@ def product_by_code(code: str) -> Product | None:
         Q(barcode=code) | Q(sku=code)
     )
     return min(matches, key=lambda p: p.barcode != code, default=None)
-
-
-def store_midnight(day: datetime.date) -> datetime.datetime:
-    """The start of a store day: midnight in the store's time zone."""
-    return datetime.datetime.combine(
-        day, datetime.time.min, tzinfo=timezone.get_default_timezone()
-    )
 
 
 def store_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

@@ -86,15 +86,16 @@ def test_the_digest_lists_what_to_restock_most_urgent_first_in_aligned_columns()
 
     table = alert.email_body.split("most urgent first\n")[1].split("\n\n")[0]
     assert table.splitlines() == [
-        "  SKU      Product                Stock  Reorder point  Order  Supplier",
-        "  -------  ---------------------  -----  -------------  -----  "
+        "  SKU      Product                Stock  Reorder point  On order  Order  "
+        "Supplier",
+        "  -------  ---------------------  -----  -------------  --------  -----  "
         "-------------------------",
-        "  SNK-010  Pão de queijo (6 un.)      0              5     20  -",
-        "  BBQ-002  Charcoal 3kg               1              4     17  "
+        "  SNK-010  Pão de queijo (6 un.)      0              5         0     20  -",
+        "  BBQ-002  Charcoal 3kg               1              4         0     17  "
         "Atacado Central",
-        "  ICE-001  Ice bag 5kg                2              8     28  "
+        "  ICE-001  Ice bag 5kg                2              8         0     28  "
         "Atacado Central",
-        "  DRK-001  Coca-Cola 350ml can        3             12     69  "
+        "  DRK-001  Coca-Cola 350ml can        3             12         0     69  "
         "Distribuidora Bebidas Sul",
     ]
     assert [item.sku for item in alert.items] == [
@@ -226,6 +227,7 @@ def test_the_first_manifests_items_without_par_level_or_supplier_are_read():
             "stock": "2",
             "par_level": "10",
             "quantity": "8",
+            "on_order": "0",
         }
     ]
 
@@ -246,7 +248,7 @@ def test_the_order_is_grouped_by_supplier_with_quantities_up_to_par_level():
 
     assert alert.order_key == "orders/2026-11-27/daily-2026-11-27.csv"
     assert alert.order_csv.decode().splitlines()[0] == (
-        "supplier,supplier_email,sku,name,stock,par_level,quantity"
+        "supplier,supplier_email,sku,name,stock,par_level,quantity,on_order"
     )
     rows = order_rows(alert)
     assert [(r["supplier"], r["sku"], r["quantity"]) for r in rows] == [

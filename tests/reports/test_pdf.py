@@ -5,7 +5,7 @@ import pytest
 
 from reports.pdf import report_pdf
 from reports.periods import Period
-from reports.selectors import HourSales, ProductSales, ReportData, RestockItem, Totals
+from reports.selectors import HourSales, ProductSales, ReportData, Totals
 from tests.reports.pdftext import pdf_text
 
 # These tests read the English texts; test_language.py reads the Portuguese.
@@ -20,7 +20,21 @@ def product(sku: str, name: str, qty: int, revenue: str) -> ProductSales:
     return ProductSales(sku, name, qty, revenue_, revenue_ * Decimal("0.6"), 20, 5)
 
 
-def report(*, products: list[ProductSales], restock: list[RestockItem]) -> ReportData:
+def low(sku, name, stock, reorder_point, on_order, cover, suggested, supplier) -> dict:
+    """A restock item as inventory.selectors.low_stock_item shapes it."""
+    return {
+        "sku": sku,
+        "name": name,
+        "stock": stock,
+        "reorder_point": reorder_point,
+        "on_order": on_order,
+        "days_of_cover": cover,
+        "suggested_qty": suggested,
+        "supplier": supplier,
+    }
+
+
+def report(*, products: list[ProductSales], restock: list[dict]) -> ReportData:
     revenue = sum((p.revenue for p in products), Decimal("0.00"))
     sales = 40 if products else 0
     by_hour = [HourSales(h, 0, Decimal("0.00")) for h in range(24)]
@@ -51,8 +65,8 @@ SOLD = [
     product("AGUA-500", "Água mineral 500ml", 40, "131.30"),
 ]
 LOW = [
-    RestockItem("GUA-350", "Guaraná 350ml", 3, 12, 48, 45, "Bebidas Sul", "x@y.br"),
-    RestockItem("PAO-001", "Pão de queijo", 0, 10, 60, 60, "", ""),
+    low("GUA-350", "Guaraná 350ml", 3, 12, 24, "0.6", 21, "Bebidas Sul"),
+    low("PAO-001", "Pão de queijo", 0, 10, 0, None, 60, ""),
 ]
 
 
@@ -76,6 +90,8 @@ def test_report_shows_totals_top_products_and_restock_with_accents(tmp_path):
     assert "GUA-350" in restock
     assert "Bebidas Sul" in restock
     assert "PAO-001" in restock
+    assert "On order" in restock
+    assert "Days left" in restock
     assert "No sales in this period." not in text
 
 
@@ -86,7 +102,7 @@ def test_report_of_a_period_without_sales_says_so(tmp_path):
 
     text = pdf_text(path)
     assert "No sales in this period." in text
-    assert "No product is at or below its reorder point." in text
+    assert "Nothing to restock or to order." in text
     assert "R$ 0.00" in text
     assert "Top 10 by revenue" not in text
 
@@ -105,7 +121,7 @@ def test_weekly_report_title_shows_the_last_day_of_the_week(tmp_path):
 
 def test_long_restock_list_spans_pages_with_the_header_repeated(tmp_path):
     many = [
-        RestockItem(f"SKU-{i:03d}", f"Produto {i}", 1, 5, 20, 19, "Atacadão", "")
+        low(f"SKU-{i:03d}", f"Produto {i}", 1, 5, 0, "0.5", 19, "Atacadão")
         for i in range(120)
     ]
     path = tmp_path / "long.pdf"
@@ -114,4 +130,4 @@ def test_long_restock_list_spans_pages_with_the_header_repeated(tmp_path):
 
     pages = pdf_text(path).split("\f")
     assert "SKU-119" in pages[-2] or "SKU-119" in pages[-1]
-    assert sum("Suggested" in page for page in pages) >= 2  # header repeated
+    assert sum("Days left" in page for page in pages) >= 2  # header repeated

@@ -43,14 +43,18 @@ def test_a_store_day_report_has_exactly_the_day_midnight_to_midnight(store_day):
         [
             *("sku", "name", "stock", "reorder_point", "par_level", "suggested_qty"),
             *("supplier", "supplier_email"),
+            *("on_order", "velocity", "days_of_cover", "pack_size"),
         ],
         [
             *("CHIPS", "Ruffles 96g", "9", "10", "30", "21"),
             *("Atacado Central", "compras@atacado.example"),
+            # 3 sold in the 28 days before the 21st: 3/28 a day, 9 units last 84
+            *("0", "0.11", "84.0", "1"),
         ],
         [
             *("WATER", "Água 500ml", "3", "3", "6", "3"),
             *("Bebidas Sul", "pedidos@bebidassul.example"),
+            *("0", "0.07", "42.0", "1"),
         ],
     ]
     summary = json.loads(read(prefix + "summary.json"))

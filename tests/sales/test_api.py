@@ -47,6 +47,10 @@ def test_a_kiosk_looks_up_a_product(kiosk, cola):
         "stock": 5,
         "reorder_point": 4,
         "low_stock": False,
+        "on_order": 0,
+        "velocity": "0.00",
+        "days_of_cover": None,
+        "suggested_qty": 0,
     }
 
 

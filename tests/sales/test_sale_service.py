@@ -184,8 +184,13 @@ def test_a_crossing_writes_its_low_stock_event_after_commit(
         "reorder_point": 3,
         "par_level": product.par_level,
         "suggested_qty": product.par_level - 3,
+        "on_order": 0,
+        "velocity": "0.00",  # nothing sold in the 28 days before today
+        "days_of_cover": None,
+        "pack_size": 1,
         "supplier": product.supplier.name,
         "supplier_email": product.supplier.email,
+        "lead_time_days": product.supplier.lead_time_days,
     }
     assert product.low_stock_alerts.count() == 1
 

@@ -15,8 +15,10 @@ import inventory
 from alerts.models import Recipient
 from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
-from inventory.models import LowStockAlert, Product, StockMovement, Supplier
+from inventory.models import LowStockAlert, Product, StockMovement
+from inventory.selectors import with_replenishment
 from inventory.services import stock_receive
+from inventory.suppliers_import import suppliers_import
 from pitstop.money import money
 from pitstop.roles import CLERKS, KIOSKS, MANAGERS
 from sales.models import Payment, Return, Sale, Shift
@@ -26,17 +28,7 @@ from sales.services import sale_create
 from sales.shifts import shift_cash, shift_close, shift_open
 
 CATALOGUE = Path(inventory.__file__).parent / "demo" / "products.csv"
-SUPPLIERS = [
-    # name, e-mail, phone, lead time in days
-    ("Distribuidora Bebidas Sul", "pedidos@bebidassul.example", "+55 11 4000-1001", 2),
-    ("Cervejaria Estrada", "vendas@cervejariaestrada.example", "+55 11 4000-1002", 3),
-    ("Café Serra Alta", "contato@serraalta.example", "+55 35 4000-1003", 5),
-    ("Lanches Rodovia", "cozinha@lanchesrodovia.example", "+55 11 4000-1004", 1),
-    ("Atacado Central", "compras@atacadocentral.example", "+55 11 4000-1005", 2),
-    ("Sorvetes Polar", "pedidos@sorvetespolar.example", "+55 11 4000-1006", 3),
-    ("AutoPeças Norte", "vendas@autopecasnorte.example", "+55 11 4000-1007", 4),
-    ("Eletrônicos Via Rápida", "b2b@viarapida.example", "+55 11 4000-1008", 7),
-]
+SUPPLIERS = Path(inventory.__file__).parent / "demo" / "suppliers.csv"
 # Demo credentials, printed by the command and the README's run command.
 USERS = [
     ("manager", "pitstop-manager", MANAGERS, True),
@@ -44,7 +36,7 @@ USERS = [
     # A self-checkout device, enrolled as a manager would: a user in Kiosks.
     ("kiosk", "pitstop-kiosk", KIOSKS, False),
 ]
-HISTORY_DAYS = 28
+HISTORY_DAYS = 28  # the window of the replenishment rule's velocity
 # Sales per hour of a store day: a morning coffee rush, lunch, the drive home.
 HOURLY = {6: 3, 7: 6, 8: 5, 9: 3, 10: 2, 11: 3, 12: 5, 13: 4, 14: 2, 15: 2}
 HOURLY |= {16: 3, 17: 5, 18: 6, 19: 4, 20: 3, 21: 2, 22: 1}
@@ -91,11 +83,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{roles[group]}: {username} / {password}")
 
     def _load_catalogue(self) -> None:
-        for name, email, phone, lead in SUPPLIERS:
-            Supplier.objects.update_or_create(
-                name=name,
-                defaults={"email": email, "phone": phone, "lead_time_days": lead},
-            )
+        suppliers = suppliers_import(data=SUPPLIERS.read_bytes())
+        self.stdout.write(_("Suppliers: %(summary)s") % {"summary": suppliers})
         summary = products_import(data=CATALOGUE.read_bytes(), source="demo catalogue")
         self.stdout.write(_("Catalogue: %(summary)s") % {"summary": summary})
 
@@ -129,7 +118,12 @@ class Command(BaseCommand):
             shift = shift_open(clerk=clerk, opening_float=FLOAT) if at_till else None
             cash_sales = []
             opening = _at(day, 6, 0)
-            low = {p.pk: p.par_level - p.stock for p in _refresh(products) if p.is_low}
+            # The morning delivery: what the replenishment rule orders.
+            low = dict(
+                with_replenishment(day=day)
+                .filter(needs_ordering=True, suggested_qty__gt=0)
+                .values_list("pk", "suggested_qty")
+            )
             if low and opening <= now:
                 moves = stock_receive(
                     supplier=None,
@@ -237,12 +231,6 @@ def _round_up(total: Decimal) -> Decimal:
     """The note a customer hands over: the next multiple of R$ 10 (or 50)."""
     step = 10 if total < 50 else 50
     return Decimal(math.ceil(total / step) * step)
-
-
-def _refresh(products: list[Product]) -> list[Product]:
-    for product in products:
-        product.refresh_from_db(fields=["stock"])
-    return products
 
 
 def _backdate(moves, at: datetime.datetime) -> None:

@@ -1,0 +1,435 @@
+"""Purchase orders: drafting them from the replenishment rule, sending them to
+the supplier, receiving deliveries against them. Receipts change stock only
+through inventory's stock writer (`products_lock`, `stock_moves`)."""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from inventory.models import Product, StockMovement, Supplier
+from inventory.selectors import with_replenishment
+from inventory.services import products_lock, stock_moves
+from pitstop.money import money
+from purchasing.documents import document_keys, order_csv, order_email, order_pdf
+from purchasing.exceptions import (
+    IdempotencyKeyReused,
+    NoSupplierEmail,
+    OrderStateError,
+    ReceiptRejected,
+)
+from purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
+from purchasing.selectors import DraftSummary, draft_summaries
+
+Status = PurchaseOrder.Status
+CHUNK = 1000
+MAX_QUANTITY = 100_000
+
+
+# ------------------------------------------------------------------------------
+# Drafting
+# ------------------------------------------------------------------------------
+
+
+def replenish(*, day: datetime.date | None = None) -> list[DraftSummary]:
+    """Bring every supplier's draft in line with the replenishment rule (see
+    inventory.selectors): add, update and remove lines, create a draft for a
+    supplier that needs one, delete a draft left empty. Never a second draft.
+
+    Locks the suppliers (one replenish at a time) and the drafts (an approval
+    in progress finishes first; a draft sent meanwhile is left alone). Reads
+    the rule and the draft lines as two sorted streams merged here, writing in
+    chunks: a few queries, memory flat in the size of the catalogue."""
+    with transaction.atomic(durable=True):
+        list(Supplier.objects.select_for_update().order_by("pk").only("pk"))
+        drafts = dict(
+            PurchaseOrder.objects.select_for_update()
+            .filter(status=Status.DRAFT)
+            .order_by("pk")
+            .values_list("supplier_id", "pk")
+        )
+        wanted = (
+            with_replenishment(
+                Product.objects.filter(is_active=True, supplier__isnull=False),
+                day=day,
+            )
+            .filter(needs_ordering=True, suggested_qty__gt=0)
+            .order_by("supplier_id", "pk")
+            .values_list("supplier_id", "pk", "suggested_qty", "cost")
+        )
+        existing = (
+            PurchaseOrderLine.objects.filter(order__status=Status.DRAFT)
+            .order_by("order__supplier_id", "product_id")
+            .values_list(
+                "order__supplier_id", "product_id", "pk", "ordered", "unit_cost"
+            )
+        )
+        writer = _DraftWriter(drafts)
+        for want, have in _merge(_rows(wanted), _rows(existing)):
+            if have is None:
+                writer.add(*want)
+            elif want is None:
+                writer.remove(have[2])
+            elif (want[2], want[3]) != (have[3], have[4]):
+                writer.change(have[2], ordered=want[2], unit_cost=want[3])
+        writer.flush()
+        PurchaseOrder.objects.filter(status=Status.DRAFT, lines__isnull=True).delete()
+    return draft_summaries()
+
+
+def _rows(queryset) -> Iterator[tuple]:
+    """The rows as a stream. PostgreSQL's server-side cursors do not see the
+    writes made while they are read; SQLite's would, so there (a small store's
+    database) the rows are read first."""
+    if connection.vendor == "postgresql":
+        return queryset.iterator(chunk_size=CHUNK)
+    return iter(list(queryset))
+
+
+def _merge(wanted: Iterator[tuple], existing: Iterator[tuple]) -> Iterator[tuple]:
+    """(wanted, existing) pairs matched on (supplier, product), either None
+    when only the other side has it; both streams sorted on that key."""
+    want, have = next(wanted, None), next(existing, None)
+    while want is not None or have is not None:
+        if have is None or (want is not None and want[:2] < have[:2]):
+            yield want, None
+            want = next(wanted, None)
+        elif want is None or have[:2] < want[:2]:
+            yield None, have
+            have = next(existing, None)
+        else:
+            yield want, have
+            want, have = next(wanted, None), next(existing, None)
+
+
+class _DraftWriter:
+    """Buffers the changes to draft lines and writes them in chunks, creating
+    the drafts that new lines need on the way."""
+
+    def __init__(self, drafts: dict[int, int]):
+        self.drafts = drafts  # supplier id → draft order id
+        self.added: list[tuple[int, PurchaseOrderLine]] = []
+        self.changed: list[PurchaseOrderLine] = []
+        self.removed: list[int] = []
+
+    def add(self, supplier_id: int, product_id: int, qty: int, cost: Decimal):
+        line = PurchaseOrderLine(product_id=product_id, ordered=qty, unit_cost=cost)
+        self.added.append((supplier_id, line))
+        self._maybe_flush()
+
+    def change(self, line_id: int, *, ordered: int, unit_cost: Decimal):
+        line = PurchaseOrderLine(pk=line_id, ordered=ordered, unit_cost=unit_cost)
+        self.changed.append(line)
+        self._maybe_flush()
+
+    def remove(self, line_id: int):
+        self.removed.append(line_id)
+        self._maybe_flush()
+
+    def _maybe_flush(self):
+        if max(len(self.added), len(self.changed), len(self.removed)) >= CHUNK:
+            self.flush()
+
+    def flush(self):
+        if self.removed:
+            PurchaseOrderLine.objects.filter(pk__in=self.removed).delete()
+        if self.changed:
+            PurchaseOrderLine.objects.bulk_update(
+                self.changed, ["ordered", "unit_cost"]
+            )
+        if self.added:
+            new = sorted({s for s, _ in self.added} - set(self.drafts))
+            for order in PurchaseOrder.objects.bulk_create(
+                PurchaseOrder(supplier_id=s) for s in new
+            ):
+                self.drafts[order.supplier_id] = order.pk
+            for supplier_id, line in self.added:
+                line.order_id = self.drafts[supplier_id]
+            PurchaseOrderLine.objects.bulk_create(line for _, line in self.added)
+        self.added, self.changed, self.removed = [], [], []
+
+
+# ------------------------------------------------------------------------------
+# Sending, cancelling, closing
+# ------------------------------------------------------------------------------
+
+
+def order_send(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
+    """Approve a draft: render its PDF and CSV, store them under orders/po/,
+    e-mail both to the supplier, mark it sent.
+
+    Holds the order's row lock (no product row) while storing and mailing, so
+    that two approvals of one draft send one e-mail; if the mail fails, the
+    order stays a draft and the error is raised."""
+    with transaction.atomic(durable=True):
+        order = _order_lock(order_id)
+        if order.status != Status.DRAFT:
+            raise OrderStateError(
+                _("%(number)s is %(status)s; only a draft can be sent.") % _state(order)
+            )
+        supplier = order.supplier
+        if not supplier.email:
+            raise NoSupplierEmail(
+                _(
+                    "%(supplier)s has no e-mail address: add one to the supplier "
+                    "before sending %(number)s."
+                )
+                % {"supplier": supplier.name, "number": order.number}
+            )
+        lines = list(order.lines.select_related("product").order_by("product__sku"))
+        if not lines:
+            raise OrderStateError(
+                _("%(number)s has no lines to send.") % {"number": order.number}
+            )
+        total = sum((line.line_total for line in lines), Decimal("0.00"))
+        if total < supplier.min_order_value:
+            raise OrderStateError(
+                _(
+                    "%(number)s totals %(total)s, below the minimum order of "
+                    "%(supplier)s, %(minimum)s."
+                )
+                % {
+                    "number": order.number,
+                    "total": money(total),
+                    "supplier": supplier.name,
+                    "minimum": money(supplier.min_order_value),
+                }
+            )
+        now = timezone.now()
+        order.status = Status.SENT
+        order.sent_at, order.sent_by = now, user
+        order.expected_on = timezone.localdate(now) + datetime.timedelta(
+            days=supplier.lead_time_days
+        )
+        order.save()
+        # The supplier reads the store's language, whatever the manager's.
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf, csv = order_pdf(order, lines), order_csv(order, lines)
+            message = order_email(order, lines, pdf=pdf, csv=csv)
+        storage = storages["reports"]
+        keys = document_keys(order)
+        storage.save(keys["pdf"], ContentFile(pdf))
+        storage.save(keys["csv"], ContentFile(csv))
+        message.send()
+    return order
+
+
+def order_cancel(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
+    """Cancel a draft, or a sent order of which nothing has arrived."""
+    with transaction.atomic(durable=True):
+        order = _order_lock(order_id)
+        if order.status not in (Status.DRAFT, Status.SENT):
+            message = _("%(number)s is %(status)s: it cannot be cancelled.")
+            if order.status == Status.PARTIAL:
+                message += " " + _("Close it short instead.")
+            raise OrderStateError(message % _state(order))
+        order.status = Status.CANCELLED
+        order.closed_at, order.closed_by = timezone.now(), user
+        order.save()
+    return order
+
+
+def order_close_short(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
+    """Close a partly received order: the rest will not come (on_order drops)."""
+    with transaction.atomic(durable=True):
+        order = _order_lock(order_id)
+        if order.status != Status.PARTIAL:
+            raise OrderStateError(
+                _(
+                    "%(number)s is %(status)s; only a partly received order can be "
+                    "closed short."
+                )
+                % _state(order)
+            )
+        order.status = Status.RECEIVED
+        order.closed_short = True
+        order.closed_at, order.closed_by = timezone.now(), user
+        order.save()
+    return order
+
+
+def _state(order: PurchaseOrder) -> dict[str, str]:
+    return {"number": order.number, "status": order.get_status_display().lower()}
+
+
+def _order_lock(order_id: int) -> PurchaseOrder:
+    """The order, its row locked (the supplier read after, not locked)."""
+    order = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    order.supplier = Supplier.objects.get(pk=order.supplier_id)
+    return order
+
+
+# ------------------------------------------------------------------------------
+# Receiving
+# ------------------------------------------------------------------------------
+
+
+def receipt_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
+    """(sku, qty) pairs checked, every problem listed; a repeated sku adds up."""
+    lines = list(lines)
+    errors: list[str] = []
+    merged: dict[str, int] = {}
+    if not lines:
+        errors.append(_("A receipt needs at least one line."))
+    for n, (sku, qty) in enumerate(lines, start=1):
+        if not isinstance(sku, str) or not sku.strip():
+            errors.append(_("line %(n)d: a product code (sku) is required.") % {"n": n})
+            continue
+        sku = sku.strip()
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+            errors.append(
+                _("line %(n)d: the quantity of %(sku)s must be 1 or more.")
+                % {"n": n, "sku": sku}
+            )
+            continue
+        merged[sku] = merged.get(sku, 0) + qty
+        if merged[sku] > MAX_QUANTITY:
+            errors.append(
+                _("line %(n)d: %(qty)d of %(sku)s is more than a delivery.")
+                % {"n": n, "qty": merged[sku], "sku": sku}
+            )
+    if errors:
+        raise ReceiptRejected(errors)
+    return merged
+
+
+def order_receive(
+    *,
+    order_id: int,
+    lines: Iterable[tuple[object, object]],
+    user: AbstractBaseUser,
+    note: str = "",
+    idempotency_key: str = "",
+    add_to_order: bool = False,
+) -> tuple[PurchaseOrder, bool]:
+    """Book one delivery against a sent or partly received order: a ledger
+    `receipt` per product (ref PO-<n>) through the stock writer, the lines'
+    received counts, the order's status. More than ordered is accepted (the
+    receipt's note says so); a sku not on the order only with add_to_order.
+
+    Locks the order row, then the products in pk order. Returns (order,
+    created); a known idempotency key with the same lines returns the order
+    and books nothing."""
+    quantities = receipt_lines_clean(lines)
+    key = idempotency_key.strip()
+    if len(key) > 64:
+        raise ReceiptRejected([_("The idempotency key is longer than 64 characters.")])
+    receipt_lines = [{"sku": sku, "qty": n} for sku, n in sorted(quantities.items())]
+    try:
+        with transaction.atomic(durable=True):
+            order = _order_lock(order_id)
+            if key and _replayed(key, order, receipt_lines):
+                return order, False
+            if not order.is_open:
+                raise OrderStateError(
+                    _("%(number)s is %(status)s: nothing can be received against it.")
+                    % _state(order)
+                )
+            on_order = {
+                line.product.sku: line for line in order.lines.select_related("product")
+            }
+            products = {
+                p.sku: p for p in Product.objects.filter(sku__in=list(quantities))
+            }
+            errors = []
+            for sku in quantities:
+                if sku not in products:
+                    errors.append(_("%(sku)s: no product has this sku.") % {"sku": sku})
+                elif sku not in on_order and not add_to_order:
+                    errors.append(
+                        _("%(sku)s is not on %(number)s.")
+                        % {"sku": sku, "number": order.number}
+                    )
+            if errors:
+                raise ReceiptRejected(errors)
+            locked = products_lock(ids=[p.pk for p in products.values()])
+            changes = [(locked[products[sku].pk], n) for sku, n in quantities.items()]
+            over = _book_lines(order, on_order, products, quantities)
+            notes = [note.strip()] if note.strip() else []
+            notes += [
+                _("over-delivery: %(sku)s +%(n)d") % {"sku": sku, "n": n}
+                for sku, n in over.items()
+            ]
+            note = "; ".join(notes)[:255]
+            stock_moves(
+                changes=sorted(changes, key=lambda change: change[0].pk),
+                reason=StockMovement.Reason.RECEIPT,
+                ref=order.number,
+                note=note,
+                user=user,
+            )
+            Receipt.objects.create(
+                order=order,
+                lines=receipt_lines,
+                note=note,
+                idempotency_key=key,
+                received_by=user,
+            )
+            _settle(order, user)
+    except IntegrityError:
+        # A twin request with this key committed first: answer as it did.
+        if key and Receipt.objects.filter(idempotency_key=key).exists():
+            order = PurchaseOrder.objects.get(pk=order_id)
+            if _replayed(key, order, receipt_lines):
+                return order, False
+        raise
+    return order, True
+
+
+def _replayed(key: str, order: PurchaseOrder, lines: list[dict]) -> bool:
+    """Whether this key already booked these lines on this order; a key used
+    for anything else is refused."""
+    receipt = Receipt.objects.filter(idempotency_key=key).first()
+    if receipt is None:
+        return False
+    if receipt.order_id != order.pk or receipt.lines != lines:
+        raise IdempotencyKeyReused(
+            _(
+                "The idempotency key %(key)s was used for another receipt "
+                "(%(number)s); nothing was booked."
+            )
+            % {"key": key, "number": receipt.order.number}
+        )
+    return True
+
+
+def _book_lines(order, on_order, products, quantities) -> dict[str, int]:
+    """Add the received units to the order's lines (a new line for a product
+    added to the order); returns the units received beyond what was ordered."""
+    over: dict[str, int] = {}
+    changed = []
+    for sku, qty in quantities.items():
+        line = on_order.get(sku)
+        if line is None:
+            product = products[sku]
+            PurchaseOrderLine.objects.create(
+                order=order,
+                product=product,
+                ordered=qty,
+                received=qty,
+                unit_cost=product.cost,
+            )
+            continue
+        before = line.missing
+        line.received += qty
+        changed.append(line)
+        if qty > before:
+            over[sku] = qty - before
+    PurchaseOrderLine.objects.bulk_update(changed, ["received"])
+    return over
+
+
+def _settle(order: PurchaseOrder, user: AbstractBaseUser) -> None:
+    """Partial while a line misses units, received when none does."""
+    missing = any(line.missing for line in order.lines.all())
+    order.status = Status.PARTIAL if missing else Status.RECEIVED
+    if not missing:
+        order.closed_at, order.closed_by = timezone.now(), user
+    order.save()
