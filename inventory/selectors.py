@@ -37,9 +37,12 @@ from pitstop.clock import store_midnight
 
 WINDOW_DAYS = 28  # velocity: units a day over the last 28 complete store days
 SAFETY_DAYS = 7  # an order covers the lead time plus a week of sales
-# Ledger reasons that are demand: sales, less voids and returns (the till's
-# returns are booked as "return").
-DEMAND_REASONS = [StockMovement.Reason.SALE, StockMovement.Reason.VOID, "return"]
+# Ledger reasons that are demand: sales, less voids and restocked returns.
+DEMAND_REASONS = [
+    StockMovement.Reason.SALE,
+    StockMovement.Reason.VOID,
+    StockMovement.Reason.RETURN,
+]
 # Units on purchase orders sent and not fully received reach a product by
 # this related name (purchasing.OnOrder, a view); inventory reads them through
 # the relation and never imports that app.
