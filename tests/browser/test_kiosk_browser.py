@@ -123,3 +123,20 @@ def test_an_age_restricted_item_stops_the_checkout_until_the_attendant_unlocks(
 
     expect(page.locator("#receipt")).to_contain_text(f"1 {TIMES} Heineken lata 350ml")
     assert Product.objects.get(sku="BER-001").stock == 9
+
+
+def test_a_scan_made_before_the_catalogue_arrives_is_not_lost(page, kiosk, shelf):
+    held = []
+    page.route("**/kiosk/catalogue/", lambda route: held.append(route))
+    enrolled(page)
+    for _ in range(100):  # the page asks for its catalogue as it loads
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+
+    scan(page, "7891000000014")
+    held[0].continue_()
+
+    expect(page.locator("#cart li")).to_have_count(1)
+    expect(page.locator("#total")).to_have_text("R$ 5,50")

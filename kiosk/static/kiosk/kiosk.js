@@ -165,12 +165,13 @@
     );
   }
 
-  scan.addEventListener("keydown", (event) => {
+  scan.addEventListener("keydown", async (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
     const code = scan.value.trim();
     scan.value = "";
     if (!code) return;
+    await catalogue;
     const product = byCode.get(code) || byCode.get(code.toUpperCase());
     if (product) {
       add(product);
@@ -341,5 +342,7 @@
   }, 1000);
 
   render();
-  loadCatalogue().catch(() => say(texts.offline));
+  // A scan made while the catalogue is still on its way waits for it, not
+  // "not found": a customer may scan the moment the page shows.
+  const catalogue = loadCatalogue().catch(() => say(texts.offline));
 })();
