@@ -62,7 +62,9 @@ def test_a_customer_scans_searches_pays_and_sees_the_receipt(page, kiosk, shelf)
     cart = page.locator("#cart li")
 
     scan(page, "7891000000014")
+    expect(cart).to_have_count(1)  # the customer sees the line, then scans again
     scan(page, "7891000000014")
+    expect(cart.nth(0).locator(".qty")).to_have_text("2")
     page.keyboard.type("batata")
     page.get_by_role("button", name=re.compile("Batata chips 100g")).click()
 
