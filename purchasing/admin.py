@@ -31,7 +31,8 @@ class LineInline(admin.TabularInline):
     readonly_fields = ["received"]
 
     def _is_draft(self, obj) -> bool:
-        return obj is None or obj.status == Status.DRAFT
+        """A draft not claimed by a send (its lines are being mailed)."""
+        return obj is None or (obj.status == Status.DRAFT and not obj.sending_since)
 
     def has_add_permission(self, request, obj=None):
         return self._is_draft(obj) and super().has_add_permission(request, obj)
@@ -68,7 +69,8 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     actions = ["send_orders", "cancel_orders", "close_orders_short"]
     change_form_template = "admin/purchasing/purchaseorder/change_form.html"
     readonly_fields = ["status", "created_at", "created_by", "sent_at", "sent_by"]
-    readonly_fields += ["expected_on", "closed_at", "closed_by", "closed_short"]
+    readonly_fields += ["sending_since", "expected_on", "closed_at", "closed_by"]
+    readonly_fields += ["closed_short"]
 
     def get_queryset(self, request):
         return orders_with_totals(super().get_queryset(request))

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from purchasing.exceptions import PurchasingError, ReceiptRejected
+from purchasing.exceptions import PurchasingError, ReceiptRejected, SendFailed
 from purchasing.models import PurchaseOrder
 from purchasing.selectors import order_detail, order_id_from_number, orders_with_totals
 from purchasing.services import order_receive, order_send
@@ -131,13 +131,20 @@ class OrderSend(APIView):
         responses={
             200: OrderSerializer,
             404: ERROR,
-            409: OpenApiResponse(ERROR, "Not a draft, or no supplier e-mail."),
+            409: OpenApiResponse(
+                ERROR, "Not a draft, being sent already, or no supplier e-mail."
+            ),
+            503: OpenApiResponse(
+                ERROR, "Storing or mailing failed: still a draft, to retry."
+            ),
         },
     )
     def post(self, request: Request, number: str) -> Response:
         order = _order(number)
         try:
             order_send(order_id=order.pk, user=request.user)
+        except SendFailed as exc:
+            return _error(exc.code, exc.message, status.HTTP_503_SERVICE_UNAVAILABLE)
         except PurchasingError as exc:
             return _error(exc.code, exc.message, status.HTTP_409_CONFLICT)
         return Response(OrderSerializer(order_detail(order.pk)).data)

@@ -33,3 +33,9 @@ class ReceiptRejected(PurchasingError):
 
 class IdempotencyKeyReused(PurchasingError):
     code = "idempotency_key_reused"
+
+
+class SendFailed(PurchasingError):
+    """Storing or mailing the order failed: it is still a draft, to retry."""
+
+    code = "send_failed"

@@ -47,6 +47,11 @@ class PurchaseOrder(models.Model):
         blank=True,
         related_name="+",
     )
+    sending_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Claimed by a send that is storing and e-mailing it.",
+    )
     expected_on = models.DateField(
         null=True, blank=True, help_text="Sent date plus the supplier's lead time."
     )

@@ -3,6 +3,7 @@ the supplier, receiving deliveries against them. Receipts change stock only
 through inventory's stock writer (`products_lock`, `stock_moves`)."""
 
 import datetime
+import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -24,13 +25,18 @@ from purchasing.exceptions import (
     NoSupplierEmail,
     OrderStateError,
     ReceiptRejected,
+    SendFailed,
 )
-from purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
+from purchasing.models import PREFIX, PurchaseOrder, PurchaseOrderLine, Receipt
 from purchasing.selectors import DraftSummary, draft_summaries
 
+log = logging.getLogger(__name__)
 Status = PurchaseOrder.Status
 CHUNK = 1000
 MAX_QUANTITY = 100_000
+# How long a send's claim on a draft keeps others off it; a send that died
+# between claiming and finishing can be retried after it.
+SEND_LEASE = datetime.timedelta(minutes=10)
 
 
 # ------------------------------------------------------------------------------
@@ -43,29 +49,39 @@ def replenish(*, day: datetime.date | None = None) -> list[DraftSummary]:
     inventory.selectors): add, update and remove lines, create a draft for a
     supplier that needs one, delete a draft left empty. Never a second draft.
 
-    Locks the suppliers (one replenish at a time) and the drafts (an approval
-    in progress finishes first; a draft sent meanwhile is left alone). Reads
+    Locks the suppliers (one replenish at a time) and the drafts (a send's
+    claim in progress finishes first). A draft claimed by a send is left as it
+    is, and its supplier gets no other: whatever it still needs is drafted by
+    the next run, once the order is sent and counts as on order. Reads
     the rule and the draft lines as two sorted streams merged here, writing in
     chunks: a few queries, memory flat in the size of the catalogue."""
     with transaction.atomic(durable=True):
         list(Supplier.objects.select_for_update().order_by("pk").only("pk"))
-        drafts = dict(
+        drafts, being_sent = {}, []
+        for supplier_id, pk, sending_since in (
             PurchaseOrder.objects.select_for_update()
             .filter(status=Status.DRAFT)
             .order_by("pk")
-            .values_list("supplier_id", "pk")
-        )
+            .values_list("supplier_id", "pk", "sending_since")
+        ):
+            if sending_since is None:
+                drafts[supplier_id] = pk
+            else:
+                being_sent.append(supplier_id)
         wanted = (
             with_replenishment(
                 Product.objects.filter(is_active=True, supplier__isnull=False),
                 day=day,
             )
             .filter(needs_ordering=True, suggested_qty__gt=0)
+            .exclude(supplier_id__in=being_sent)
             .order_by("supplier_id", "pk")
             .values_list("supplier_id", "pk", "suggested_qty", "cost")
         )
         existing = (
-            PurchaseOrderLine.objects.filter(order__status=Status.DRAFT)
+            PurchaseOrderLine.objects.filter(
+                order__status=Status.DRAFT, order__sending_since__isnull=True
+            )
             .order_by("order__supplier_id", "product_id")
             .values_list(
                 "order__supplier_id", "product_id", "pk", "ordered", "unit_cost"
@@ -80,7 +96,9 @@ def replenish(*, day: datetime.date | None = None) -> list[DraftSummary]:
             elif (want[2], want[3]) != (have[3], have[4]):
                 writer.change(have[2], ordered=want[2], unit_cost=want[3])
         writer.flush()
-        PurchaseOrder.objects.filter(status=Status.DRAFT, lines__isnull=True).delete()
+        PurchaseOrder.objects.filter(
+            status=Status.DRAFT, sending_since__isnull=True, lines__isnull=True
+        ).delete()
     return draft_summaries()
 
 
@@ -165,14 +183,70 @@ def order_send(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
     """Approve a draft: render its PDF and CSV, store them under orders/po/,
     e-mail both to the supplier, mark it sent.
 
-    Holds the order's row lock (no product row) while storing and mailing, so
-    that two approvals of one draft send one e-mail; if the mail fails, the
-    order stays a draft and the error is raised."""
+    Send once, with no lock held while storing and mailing: a short
+    transaction claims the draft (its row locked while the checks run, then
+    `sending_since` set), the documents are stored and mailed outside any
+    transaction, and a second short one marks it sent. A claimed draft is left
+    alone by `replenish`, the admin's line editing and cancel, and a second
+    send is refused, until it is sent or its claim is older than SEND_LEASE (a
+    send that died mid-way: then a retry takes it over). If storing or mailing
+    fails the claim is dropped, the order stays a draft, and SendFailed says
+    why."""
+    order, lines = _send_claim(order_id)
+    try:
+        # The supplier reads the store's language, whatever the manager's.
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf, csv = order_pdf(order, lines), order_csv(order, lines)
+            message = order_email(order, lines, pdf=pdf, csv=csv)
+        storage = storages["reports"]
+        keys = document_keys(order)
+        storage.save(keys["pdf"], ContentFile(pdf))
+        storage.save(keys["csv"], ContentFile(csv))
+        message.send()
+    except Exception as exc:  # storage, SMTP, SES, a full disk…: all retryable
+        PurchaseOrder.objects.filter(
+            pk=order.pk, status=Status.DRAFT, sending_since=order.sending_since
+        ).update(sending_since=None)
+        log.warning("%s could not be sent: %r", order.number, exc)
+        raise SendFailed(
+            _(
+                "%(number)s could not be sent (%(error)s): it is still a draft and "
+                "nothing was e-mailed; try again."
+            )
+            % {"number": order.number, "error": f"{type(exc).__name__}: {exc}"[:200]}
+        ) from exc
+    _send_finish(order, user)
+    return order
+
+
+def _send_claim(order_id: int) -> tuple[PurchaseOrder, list[PurchaseOrderLine]]:
+    """Check the draft and claim it (a short transaction, no I/O); returns the
+    order, carrying the sent date and expected date it will be marked with,
+    and its lines as they will be sent."""
     with transaction.atomic(durable=True):
-        order = _order_lock(order_id)
+        try:
+            order = _order_lock(order_id)
+        except PurchaseOrder.DoesNotExist:
+            # `replenish` deleted the draft (nothing left to order) meanwhile.
+            raise OrderStateError(
+                _("%(number)s no longer exists: nothing was sent.")
+                % {"number": f"{PREFIX}{order_id}"}
+            ) from None
         if order.status != Status.DRAFT:
             raise OrderStateError(
                 _("%(number)s is %(status)s; only a draft can be sent.") % _state(order)
+            )
+        now = timezone.now()
+        if _being_sent(order):
+            raise OrderStateError(
+                _(
+                    "%(number)s is being sent (since %(time)s); it shows as sent "
+                    "once the e-mail has left."
+                )
+                % {
+                    "number": order.number,
+                    "time": f"{timezone.localtime(order.sending_since):%H:%M}",
+                }
             )
         supplier = order.supplier
         if not supplier.email:
@@ -202,23 +276,31 @@ def order_send(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
                     "minimum": money(supplier.min_order_value),
                 }
             )
-        now = timezone.now()
-        order.status = Status.SENT
-        order.sent_at, order.sent_by = now, user
-        order.expected_on = timezone.localdate(now) + datetime.timedelta(
-            days=supplier.lead_time_days
-        )
-        order.save()
-        # The supplier reads the store's language, whatever the manager's.
-        with translation.override(settings.LANGUAGE_CODE):
-            pdf, csv = order_pdf(order, lines), order_csv(order, lines)
-            message = order_email(order, lines, pdf=pdf, csv=csv)
-        storage = storages["reports"]
-        keys = document_keys(order)
-        storage.save(keys["pdf"], ContentFile(pdf))
-        storage.save(keys["csv"], ContentFile(csv))
-        message.send()
-    return order
+        order.sending_since = now
+        order.save(update_fields=["sending_since", "updated_at"])
+    order.sent_at = now
+    order.expected_on = timezone.localdate(now) + datetime.timedelta(
+        days=supplier.lead_time_days
+    )
+    return order, lines
+
+
+def _send_finish(order: PurchaseOrder, user: AbstractBaseUser) -> None:
+    """Mark the claimed draft sent (one conditional update: a claim taken
+    over meanwhile is the other sender's to finish)."""
+    done = PurchaseOrder.objects.filter(
+        pk=order.pk, status=Status.DRAFT, sending_since=order.sending_since
+    ).update(
+        status=Status.SENT,
+        sent_at=order.sent_at,
+        sent_by=user,
+        expected_on=order.expected_on,
+        sending_since=None,
+        updated_at=timezone.now(),
+    )
+    if not done:
+        log.error("%s was e-mailed but its claim was taken over", order.number)
+    order.status, order.sent_by, order.sending_since = Status.SENT, user, None
 
 
 def order_cancel(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
@@ -230,6 +312,11 @@ def order_cancel(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder:
             if order.status == Status.PARTIAL:
                 message += " " + _("Close it short instead.")
             raise OrderStateError(message % _state(order))
+        if _being_sent(order):
+            raise OrderStateError(
+                _("%(number)s is being sent: it cannot be cancelled now.")
+                % {"number": order.number}
+            )
         order.status = Status.CANCELLED
         order.closed_at, order.closed_by = timezone.now(), user
         order.save()
@@ -257,6 +344,12 @@ def order_close_short(*, order_id: int, user: AbstractBaseUser) -> PurchaseOrder
 
 def _state(order: PurchaseOrder) -> dict[str, str]:
     return {"number": order.number, "status": order.get_status_display().lower()}
+
+
+def _being_sent(order: PurchaseOrder) -> bool:
+    """Claimed by a send that may still be storing or mailing it."""
+    since = order.sending_since
+    return since is not None and timezone.now() - since < SEND_LEASE
 
 
 def _order_lock(order_id: int) -> PurchaseOrder:
