@@ -13,12 +13,22 @@ RESULTS = VAR / "results.json"
 DOC = ROOT / "docs" / "performance.md"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+# The deployment's gunicorn settings: the bench serves with the same.
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pitstop_bench"
 BROKER_URL = "redis://127.0.0.1:6379/15"
 # One key for the bench's processes (gunicorn workers share sessions), none kept.
 SECRET_KEY = secrets.token_urlsafe(50)
-STEPS = ("sales", "report", "catalogue", "alert", "dashboard", "replenish")
+STEPS = (
+    "sales",
+    "clerk_form",
+    "report",
+    "catalogue",
+    "alert",
+    "dashboard",
+    "replenish",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class Plan:
     alert_products: int
     alert_repeats: int
     replenish_products: tuple[int, ...]  # one database per size
+    clerk_form_items: int = 50  # scans per cart in the browser bench
+    clerk_form_carts: int = 3
 
 
 FULL = Plan(

@@ -59,27 +59,34 @@ def targets_md(sections: dict[str, dict]) -> list[str]:
     return _table(["step", "target", "measured", ""], rows)
 
 
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f} %"
+
+
 def sales_md(s: dict) -> list[str]:
     g = s["gunicorn"]
+    paths = ("ours", "floor", "raw")
+
+    def cpu(row: dict, path: str) -> str:
+        c = row[path]["cpu_ms_per_sale"]
+        own = c["client"] if path == "raw" else c["app"]
+        return f"{_n(own, 2)} + {_n(c['db'], 2)}"
+
     rows = []
     for r in s["rows"]:
-        d, raw = r["django"], r["raw"]
-        cpu = d["cpu_ms_per_request"]
         rows.append(
             [
                 str(r["clients"]),
-                _n(d["sales_per_s"]),
-                _n(raw["sales_per_s"]),
-                f"{_n((r['share_of_raw'] or 0) * 100)} %",
-                f"{_n(d['p50_ms'], 1)} / {_n(d['p99_ms'], 1)}",
-                f"{_n(raw['p50_ms'], 1)} / {_n(raw['p99_ms'], 1)}",
-                f"{_n(cpu['app'], 1)} + {_n(cpu['db'], 1)}",
-                f"{_n(raw['cpu_ms_per_request']['client'], 1)}"
-                f" + {_n(raw['cpu_ms_per_request']['db'], 1)}",
-                str(d["errors"] + raw["errors"]),
+                " / ".join(_n(r[p]["sales_per_s"]) for p in paths),
+                f"{_pct(r['share_of_raw'])} / {_pct(r.get('share_of_floor'))}",
+                _pct(r.get("floor_share_of_raw")),
+                *(f"{_n(r[p]['p50_ms'], 1)} / {_n(r[p]['p99_ms'], 1)}" for p in paths),
+                *(cpu(r, p) for p in paths),
+                str(sum(r[p]["errors"] for p in paths)),
             ]
         )
     h = s["hot"]
+    hot_paths = [p for p in paths if p in h]
     hot = [
         [
             path,
@@ -92,26 +99,32 @@ def sales_md(s: dict) -> list[str]:
             f"{_n(h[path]['p50_ms'], 1)} / {_n(h[path]['p99_ms'], 1)}",
             "yes" if h[path]["checks_ok"] else "**no**",
         ]
-        for path in ("django", "raw")
+        for path in hot_paths
     ]
     return [
-        f"### 1. Sales: kiosk API vs raw psycopg ({_when(s)})",
+        f"### 1. Sales: kiosk API, framework floor, raw psycopg ({_when(s)})",
         "",
-        f"gunicorn {g['workers']} {g['worker_class']} workers, 1 thread each;"
-        f" {s['products']:,} products; 3-line sales, {s['seconds_per_run']:.0f} s"
-        " per run, closed loop (each client sends its next sale on the answer);"
-        " medians of the runs. CPU is milliseconds per sale: app server (or the"
-        " raw client) + PostgreSQL backends.",
+        f"gunicorn {g['workers']} {g['worker_class']} workers, {g['threads']}"
+        f" thread(s) each; {s['products']:,} products; 3-line sales,"
+        f" {s['seconds_per_run']:.0f} s per run, closed loop (each client sends its"
+        " next sale on the answer); medians of the runs. Ours = the kiosk API"
+        " (`POST /api/sales/`); floor = a bare DRF view with token authentication"
+        " running the raw sale SQL through Django's connection in the same"
+        " gunicorn (`bench/floor.py`); raw = the same SQL from psycopg. CPU is"
+        " milliseconds per sale: gunicorn's workers (the raw client's for raw) +"
+        " PostgreSQL's backends.",
         "",
         *_table(
             [
                 "clients",
-                "API sales/s",
-                "raw sales/s",
-                "API / raw",
-                "API p50 / p99 ms",
+                "sales/s ours / floor / raw",
+                "ours / raw, ours / floor",
+                "floor / raw",
+                "ours p50 / p99 ms",
+                "floor p50 / p99 ms",
                 "raw p50 / p99 ms",
-                "API CPU app + db",
+                "ours CPU app + db",
+                "floor CPU app + db",
                 "raw CPU client + db",
                 "errors",
             ],
@@ -135,6 +148,36 @@ def sales_md(s: dict) -> list[str]:
                 "stock = ledger",
             ],
             hot,
+        ),
+    ]
+
+
+def clerk_form_md(s: dict) -> list[str]:
+    finish = ", ".join(f"{_n(f)} ms" for f in s["finish_ms"])
+    return [
+        f"### 1b. The clerk's form in a browser ({_when(s)})",
+        "",
+        f"Headless Chromium on /sales/new/, logged in as a clerk: {s['carts']}"
+        f" carts of {s['items_per_cart']} different items, each scanned as a"
+        " wedge scanner does (code, Enter), then finished with a payment button."
+        " Scan to line: from Enter to the cart page loaded with the new line (the"
+        " form posts, the server redirects, the page loads again);"
+        " finish to receipt: from the button to the receipt loaded. The"
+        " timings are the browser driver's, so they include Chromium's work.",
+        "",
+        *_table(
+            ["scans", "scan to line p50 / p99 / max", "finish to receipt", "checks"],
+            [
+                [
+                    f"{s['carts'] * s['items_per_cart']}",
+                    f"{_n(s['scan_p50_ms'], 1)} / {_n(s['scan_p99_ms'], 1)}"
+                    f" / {_n(s['scan_max_ms'], 1)} ms",
+                    finish,
+                    "stock = initial - sold = ledger"
+                    if s["checks_ok"]
+                    else "**failed**",
+                ]
+            ],
         ),
     ]
 
@@ -295,6 +338,7 @@ def replenish_md(s: dict) -> list[str]:
 
 RENDER: dict[str, Callable[[dict], list[str]]] = {
     "sales": sales_md,
+    "clerk_form": clerk_form_md,
     "report": report_md,
     "catalogue": catalogue_md,
     "alert": alert_md,

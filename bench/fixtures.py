@@ -59,6 +59,15 @@ def clerks_ensure(count: int) -> list[Clerk]:
     return clerks
 
 
+def clerk_with_password(password: str) -> User:
+    """A counter clerk (group Clerks) who logs in to the clerk's form."""
+    user, _ = User.objects.get_or_create(username="bench-counter-clerk")
+    user.groups.add(Group.objects.get(name=CLERKS))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def manager_ensure() -> User:
     user, _ = User.objects.get_or_create(
         username="bench-manager", defaults={"is_staff": True}

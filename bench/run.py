@@ -1,9 +1,11 @@
 """The one command: `python -m bench [--quick] [--only sales,report,...]`."""
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
+import runpy
 import time
 import traceback
 
@@ -14,6 +16,7 @@ from bench.config import (
     DEFAULT_DATABASE_URL,
     DOC,
     FULL,
+    GUNICORN_CONF,
     QUICK,
     RESULTS,
     STEPS,
@@ -38,8 +41,29 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_DATABASE_URL,
         help="the bench's own database, created if missing (never the test one)",
     )
+    deployed = runpy.run_path(str(GUNICORN_CONF))
     parser.add_argument(
-        "--workers", type=int, default=4, help="gunicorn sync workers (default 4)"
+        "--workers",
+        type=int,
+        default=deployed["workers"],
+        help=f"gunicorn workers (default: deploy/gunicorn.conf.py's,"
+        f" {deployed['workers']})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=deployed["threads"],
+        help=f"threads per gunicorn worker (default: {deployed['threads']})",
+    )
+    parser.add_argument(
+        "--clients",
+        help="sales: comma-separated client counts instead of the plan's (8 is"
+        " where the targets are judged)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="sales: seconds per timed run instead of the plan's",
     )
     args = parser.parse_args(argv)
     args.steps = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -52,6 +76,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     plan = QUICK if args.quick else FULL
+    if args.clients:
+        clients = tuple(int(c) for c in args.clients.split(","))
+        if 8 not in clients:
+            raise SystemExit("--clients must include 8, where the targets are judged")
+        plan = dataclasses.replace(plan, clients=clients)
+    if args.seconds:
+        plan = dataclasses.replace(plan, sale_seconds=args.seconds)
     env = bench_env(args.database_url)
     VAR.mkdir(parents=True, exist_ok=True)
     print(f"bench: {'quick' if plan.quick else 'full'} run of {', '.join(args.steps)}")
@@ -90,8 +121,12 @@ def _step(
     if name == "sales":
         from bench import sales
 
-        ctx = sales.Context(args.database_url, env, args.workers, stamp)
+        ctx = sales.Context(args.database_url, env, args.workers, args.threads, stamp)
         return sales.step(plan, ctx)
+    if name == "clerk_form":
+        from bench import clerk_form
+
+        return clerk_form.step(plan, args.database_url, env, args.workers, args.threads)
     if name == "report":
         from bench import report
 
