@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiosk import views
+from kiosk import pwa, views
 
 app_name = "kiosk"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.kiosk_page, name="page"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("attendant/", views.attendant, name="attendant"),
+    # The PWA and selling offline (kiosk/pwa.py).
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.worker, name="worker"),
+    path("heartbeat/", pwa.heartbeat, name="heartbeat"),
 ]

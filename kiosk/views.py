@@ -14,6 +14,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory.models import Product
+from kiosk.offline import offline_config
 from pitstop.money import money_format
 from pitstop.roles import KIOSKS
 from sales.services import attendant_pin_valid
@@ -58,7 +59,8 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
         "countdown": COUNTDOWN_SECONDS,
         "texts": texts,
     }
-    return render(request, "kiosk/kiosk.html", {"config": config})
+    context = {"config": config, "offline": offline_config()}
+    return render(request, "kiosk/kiosk.html", context)
 
 
 @require_GET

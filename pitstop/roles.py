@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
         + ["view_delivery", "change_delivery"],
         # Lifting a login lock (django-axes) is deleting its access attempt.
         "axes": ["view_accessattempt", "delete_accessattempt"],
+        "kiosk": ["view_kiosk"],
         "django_celery_beat": [
             "view_periodictask",
             "change_periodictask",

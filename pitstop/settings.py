@@ -281,6 +281,20 @@ if PITSTOP_ATTENDANT_PIN and not (
 ):
     raise ImproperlyConfigured("PITSTOP_ATTENDANT_PIN must be 4 to 12 digits.")
 
+# Selling offline (kiosk/static/kiosk/offline.js): with the server out of reach
+# a kiosk queues sales on the device, at most this many, and for at most this
+# many minutes since the oldest one still queued; then it asks for the
+# attendant until its queue is synced. 0 sales: it never sells offline.
+PITSTOP_KIOSK_OFFLINE_MAX_SALES = env.int("PITSTOP_KIOSK_OFFLINE_MAX_SALES", default=50)
+PITSTOP_KIOSK_OFFLINE_MAX_MINUTES = env.int(
+    "PITSTOP_KIOSK_OFFLINE_MAX_MINUTES", default=120
+)
+if PITSTOP_KIOSK_OFFLINE_MAX_SALES < 0 or PITSTOP_KIOSK_OFFLINE_MAX_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "PITSTOP_KIOSK_OFFLINE_MAX_SALES must be 0 or more and "
+        "PITSTOP_KIOSK_OFFLINE_MAX_MINUTES 1 or more."
+    )
+
 # E-mail: one file per message under var/outbox unless EMAIL_URL names a server
 # (e.g. smtp+tls://user:password@smtp.example.com:587); django-environ's
 # documented way sets EMAIL_BACKEND, EMAIL_HOST… from it.

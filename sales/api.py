@@ -6,6 +6,8 @@ bounds are sales.services' own, then by the service; sales.errors turns the
 service's exceptions into answers, as for the clerk's form. Errors common to
 every operation (401, 403, 413, 500…) are pitstop.api's."""
 
+from decimal import Decimal
+
 from django.core.validators import RegexValidator
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,10 @@ from sales.services import (
 )
 
 SKU_LENGTH = Product._meta.get_field("sku").max_length
+# A line's price as the catalogue writes it: a decimal string ("12.50").
+_PRICE_DIGITS = Product._meta.get_field("price").max_digits - 2
+PRICE_PATTERN = rf"^[0-9]{{1,{_PRICE_DIGITS}}}(?:\.[0-9]{{1,2}})?$"
+PRICE_LENGTH = _PRICE_DIGITS + 3
 # Printable, no whitespace around: what the catalogue's skus look like, and
 # in the schema, so that a client (or a fuzzer) knows it.
 _CONTROL = r"\x00-\x1f\x7f-\x9f"
@@ -153,9 +159,20 @@ class SaleLineInput(serializers.Serializer):
     qty = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+class SaleLinePriced(SaleLineInput):
+    price = StrictCharField(
+        max_length=PRICE_LENGTH,
+        required=False,
+        validators=[RegexValidator(PRICE_PATTERN, _("Not a price such as 12.50."))],
+        help_text="The unit price the customer was shown (a decimal string). "
+        "When given and the product's price is another now, the sale is "
+        "refused 409 price_changed: a kiosk that sold offline sends it.",
+    )
+
+
 class SaleInput(serializers.Serializer):
     lines = serializers.ListField(
-        child=SaleLineInput(),
+        child=SaleLinePriced(),
         min_length=1,
         max_length=MAX_LINES,
         error_messages={"min_length": _("A sale needs at least one line.")},
@@ -176,6 +193,26 @@ class SaleInput(serializers.Serializer):
     payment = serializers.ChoiceField(
         choices=Payment.choices, required=False, default=Payment.OTHER
     )
+
+    def validate_lines(self, lines: list[dict]) -> list[dict]:
+        seen: dict[str, str] = {}
+        for line in lines:
+            price = line.get("price")
+            if price is None:
+                continue
+            if seen.setdefault(line["sku"], price) != price:
+                raise serializers.ValidationError(
+                    _("Two lines of %(sku)s carry different prices.")
+                    % {"sku": line["sku"]}
+                )
+        return lines
+
+    def seen_prices(self) -> dict[str, Decimal]:
+        return {
+            line["sku"]: Decimal(line["price"])
+            for line in self.validated_data["lines"]
+            if "price" in line
+        }
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -223,12 +260,29 @@ CONFLICT = inline_serializer(
     "SaleConflict",
     {
         "error": serializers.ChoiceField(
-            ["insufficient_stock", "idempotency_key_reused", "attendant_required"]
+            [
+                "insufficient_stock",
+                "idempotency_key_reused",
+                "attendant_required",
+                "price_changed",
+            ]
         ),
         "message": serializers.CharField(),
         "sku": serializers.CharField(required=False),
         "available": serializers.IntegerField(required=False),
         "wanted": serializers.IntegerField(required=False),
+        "price": serializers.DecimalField(
+            max_digits=10,
+            decimal_places=2,
+            required=False,
+            help_text="price_changed: the product's price now.",
+        ),
+        "seen": serializers.DecimalField(
+            max_digits=10,
+            decimal_places=2,
+            required=False,
+            help_text="price_changed: the price the line carried.",
+        ),
     },
 )
 
@@ -260,8 +314,8 @@ class SaleCreate(APIView):
             400: OpenApiResponse(SALE_ERROR, "Invalid sale; nothing sold."),
             409: OpenApiResponse(
                 CONFLICT,
-                "Not enough stock, a key reused, or a kiosk's sale that needs "
-                "the attendant.",
+                "Not enough stock, a key reused, a kiosk's sale that needs "
+                "the attendant, or a line whose price changed.",
             ),
         },
     )
@@ -279,6 +333,7 @@ class SaleCreate(APIView):
                 unattended=request.user.groups.filter(name=KIOSKS).exists(),
                 attendant_pin=data.validated_data.get("attendant_pin", ""),
                 payment=data.validated_data["payment"],
+                seen_prices=data.seen_prices(),
             )
         except ERRORS as exc:
             problem = problem_for(exc)

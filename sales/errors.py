@@ -13,6 +13,7 @@ from sales.exceptions import (
     InvalidSale,
     NotInSale,
     OverReturn,
+    PriceChanged,
     ReturnKeyReused,
     SaleNotReturnable,
     UnknownProduct,
@@ -79,6 +80,17 @@ def problem_for(exc: Exception) -> Problem:
             {
                 "error": "attendant_required",
                 "sku": exc.sku,
+                "message": str(exc.message),
+            },
+        )
+    if isinstance(exc, PriceChanged):
+        return Problem(
+            409,
+            {
+                "error": "price_changed",
+                "sku": exc.sku,
+                "price": str(exc.price),
+                "seen": str(exc.seen),
                 "message": str(exc.message),
             },
         )

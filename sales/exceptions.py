@@ -28,6 +28,17 @@ class AttendantRequired(InvalidSale):
     valid attendant's PIN."""
 
 
+class PriceChanged(InvalidSale):
+    """A line carried the price the customer saw (a kiosk's, perhaps queued
+    offline) and the product's price is another now: nothing is sold at a
+    price the customer did not agree to."""
+
+    def __init__(self, message: str | Promise, *, sku: str, price, seen):
+        self.price = price
+        self.seen = seen
+        super().__init__(message, sku=sku)
+
+
 class SaleNotVoidable(Exception):
     def __init__(self, message: str | Promise):
         self.message = message

@@ -3,7 +3,7 @@ products through inventory.services.products_lock (pk order), so concurrent
 sales neither lose updates nor deadlock."""
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from sales.exceptions import (
     AttendantRequired,
     IdempotencyKeyReused,
     InvalidSale,
+    PriceChanged,
     SaleNotVoidable,
     ShiftClosed,
     ShiftError,
@@ -98,6 +99,7 @@ def sale_create(
     shift_id: int | None = None,
     unattended: bool = False,
     attendant_pin: str = "",
+    seen_prices: Mapping[str, Decimal] | None = None,
 ) -> tuple[Sale, bool]:
     """Sell all the lines or none: locks the clerk's shift (if any), then their
     products, refuses the whole sale with InsufficientStock if one lacks stock,
@@ -109,7 +111,10 @@ def sale_create(
     (ShiftNeeded without one, ShiftClosed if it was closed meanwhile); the
     cash tendered, when given, must cover the total. An unattended sale (a
     kiosk's) of an age-restricted or attendant-only product needs the
-    attendant's PIN, else AttendantRequired."""
+    attendant's PIN, else AttendantRequired. `seen_prices` (sku -> the unit
+    price the customer was shown, e.g. by a kiosk that sold offline) must
+    match the product's price now, else PriceChanged; a known key still
+    returns its sale, made at the price of its day."""
     quantities = sale_lines_clean(lines)
     unlocked = not unattended or attendant_pin_valid(attendant_pin)
     if payment not in Payment.values:
@@ -150,6 +155,24 @@ def sale_create(
                         sku=sku,
                     )
                 product = locked[sku]
+                seen = (seen_prices or {}).get(sku)
+                if seen is not None and seen != product.price:
+                    raise PriceChanged(
+                        fill_lazy(
+                            _(
+                                "The price of %(name)s is now %(price)s; the "
+                                "kiosk showed %(seen)s."
+                            ),
+                            {
+                                "name": product.name,
+                                "price": money(product.price),
+                                "seen": money(seen),
+                            },
+                        ),
+                        sku=sku,
+                        price=product.price,
+                        seen=seen,
+                    )
                 if not unlocked and (product.age_restricted or product.attendant_only):
                     raise AttendantRequired(
                         fill_lazy(

@@ -201,9 +201,9 @@
 
   async function unlock() {
     const pin = $("pin").value;
-    const answer = await post(config.attendant, { pin });
-    if (answer.status !== 204) {
-      $("pin-error").textContent = texts.bad_pin;
+    const answer = await post(config.attendant, { pin }).catch(() => null);
+    if (!answer || answer.status !== 204) {
+      $("pin-error").textContent = answer ? texts.bad_pin : texts.offline;
       $("pin-error").hidden = false;
       $("pin").value = "";
       $("pin").focus();
@@ -252,19 +252,31 @@
 
   async function pay() {
     $("pay").disabled = true;
+    // Each line carries the price the customer saw: the server refuses the
+    // sale (price_changed) rather than charge another.
     const body = {
-      lines: Array.from(cart.lines, ([sku, { qty }]) => ({ sku, qty })),
+      lines: Array.from(cart.lines, ([sku, { product, qty }]) => ({
+        sku,
+        qty,
+        price: product.price,
+      })),
       idempotency_key: cart.key,
     };
     if (cart.pin) body.attendant_pin = cart.pin;
-    let answer;
-    try {
-      answer = await post(config.sales, body);
-    } catch {
-      say(texts.offline);
+    // --- offline (offline.js): without the server, the sale is queued ---------
+    const outcome = await KioskOffline.sell(body, shown(), () => post(config.sales, body));
+    if (outcome.queued) {
+      const entry = outcome.queued;
+      showReceipt({ ...entry.shown, id: KioskOffline.code(entry), created_at: entry.at, offline: true });
+      return;
+    }
+    if (outcome.limit) {
+      say(KioskOffline.texts.limit);
       render();
       return;
     }
+    const answer = outcome.answer;
+    // --- end offline ----------------------------------------------------------
     const data = await answer.json().catch(() => ({}));
     if (answer.ok) {
       showReceipt(data);
@@ -278,7 +290,30 @@
       waiting = null; // unlocking retries the payment
       return;
     }
+    if (data.error === "price_changed") await repriced();
     say(data.message || texts.offline);
+  }
+
+  // The sale as the customer sees it, decimal strings: an offline receipt.
+  function shown() {
+    const decimal = (amount) => `${Math.floor(amount / 100)}.${String(amount % 100).padStart(2, "0")}`;
+    const lines = Array.from(cart.lines.values(), ({ product, qty }) => ({
+      name: product.name,
+      qty,
+      line_total: decimal(cents(product.price) * qty),
+    }));
+    const total = Array.from(cart.lines.values()).reduce((sum, { product, qty }) => sum + cents(product.price) * qty, 0);
+    return { lines, total: decimal(total) };
+  }
+
+  // A price changed since the catalogue was read: read it again and show the
+  // cart at today's prices.
+  async function repriced() {
+    await loadCatalogue().catch(() => {});
+    for (const line of cart.lines.values()) {
+      line.product = byCode.get(line.product.sku.toUpperCase()) || line.product;
+    }
+    render();
   }
 
   $("pay").addEventListener("click", pay);
@@ -302,6 +337,7 @@
       }),
     );
     $("receipt-total").textContent = money(cents(sale.total));
+    $("receipt-offline").hidden = !sale.offline;
     $("shop").hidden = true;
     $("receipt").hidden = false;
     cart = newCart();
@@ -345,4 +381,7 @@
   // A scan made while the catalogue is still on its way waits for it, not
   // "not found": a customer may scan the moment the page shows.
   const catalogue = loadCatalogue().catch(() => say(texts.offline));
+  // Prices change: read the catalogue again every few minutes (the service
+  // worker keeps the last one for when the server is out of reach).
+  setInterval(() => loadCatalogue().catch(() => {}), KioskOffline.catalogueRefresh * 1000);
 })();
