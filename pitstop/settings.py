@@ -238,6 +238,8 @@ PITSTOP_PIX_MERCHANT_CITY = env("PITSTOP_PIX_MERCHANT_CITY", default="Sao Paulo"
 # ------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project's own assets beside the apps' (the favicon: templates/favicon.html).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
