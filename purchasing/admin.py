@@ -1,8 +1,12 @@
+import datetime
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pitstop.admin import ReadOnlyAdmin
@@ -10,7 +14,7 @@ from pitstop.money import money
 from purchasing.exceptions import PurchasingError, ReceiptRejected
 from purchasing.forms import ReceiveForm
 from purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
-from purchasing.selectors import order_detail, orders_with_totals
+from purchasing.selectors import late_orders, order_detail, orders_with_totals
 from purchasing.services import (
     order_cancel,
     order_close_short,
@@ -55,6 +59,26 @@ class ReceiptInline(admin.TabularInline):
         return False
 
 
+class LateFilter(admin.SimpleListFilter):
+    """Orders late on a day (ISO date): sent or partly received, expected
+    before it. The sidebar offers today; the dashboard links its own day."""
+
+    title = _("late")
+    parameter_name = "late_on"
+
+    def lookups(self, request, model_admin):
+        return [(timezone.localdate().isoformat(), _("Late against the expected date"))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            day = datetime.date.fromisoformat(self.value())
+        except ValueError as bad:
+            raise IncorrectLookupParameters(bad) from bad
+        return queryset.filter(pk__in=late_orders(day=day).values("pk"))
+
+
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(admin.ModelAdmin):
     """Drafts come from `replenish` (or a manager); Send e-mails the order to
@@ -62,7 +86,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
     list_display = ["number_display", "supplier", "status", "line_count"]
     list_display += ["total_display", "minimum", "expected_on", "sent_at"]
-    list_filter = ["status", "supplier"]
+    list_filter = ["status", LateFilter, "supplier"]
     search_fields = ["=id", "supplier__name"]
     autocomplete_fields = ["supplier"]
     inlines = [LineInline, ReceiptInline]

@@ -71,6 +71,8 @@ class PurchaseOrder(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier"],
@@ -107,6 +109,8 @@ class PurchaseOrderLine(models.Model):
 
     class Meta:
         ordering = ["product__sku"]
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "product"],
@@ -155,6 +159,8 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
         constraints = [
             models.UniqueConstraint(
                 fields=["idempotency_key"],

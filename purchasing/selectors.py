@@ -1,5 +1,6 @@
 """Reading purchase orders."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -71,6 +72,15 @@ def draft_summaries() -> list[DraftSummary]:
         )
         for order in drafts
     ]
+
+
+def late_orders(*, day: datetime.date) -> QuerySet[PurchaseOrder]:
+    """Orders still awaited (sent or partly received) whose expected date is
+    before `day`: the admin's "late" filter and the dashboard's card."""
+    return PurchaseOrder.objects.filter(
+        status__in=[PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTIAL],
+        expected_on__lt=day,
+    )
 
 
 def order_detail(order_id: int) -> PurchaseOrder:

@@ -4,6 +4,7 @@ variables, so light and dark themes both read; no JavaScript, no CDN).
 
 Coordinates are in the SVG's viewBox units; the SVG scales to its card."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -86,16 +87,23 @@ def bar_chart(
 ) -> Chart:
     """Bars for `values`, one per category named in `labels`; `axis_labels`
     are written under the bars ("" for none); `others`, a second series on
-    the same scale, is a line over the bars' centres."""
-    highest = max([*values, *(others or []), 0])
-    step = nice_step(highest) if highest else 1
-    top = step * INTERVALS
+    the same scale, is a line over the bars' centres. A negative value (a day
+    whose refunds outweighed its sales) hangs below the zero line."""
+    everything = [*values, *(others or []), 0]
+    highest, lowest = max(everything), min(everything)
+    if lowest < 0:
+        step = nice_step(highest - lowest)
+        below, above = -math.floor(lowest / step), math.ceil(highest / step)
+    else:
+        step = nice_step(highest) if highest else 1
+        below, above = 0, INTERVALS
+    top, bottom = step * above, -step * below
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / len(values)
     gap = slot * 0.2
 
     def y_of(value: Decimal | int) -> float:
-        return TOP + plot_height * (1 - float(value) / top)
+        return TOP + plot_height * (top - float(value)) / (top - bottom)
 
     def centre(i: int) -> float:
         return LEFT + (i + 0.5) * slot
@@ -103,9 +111,9 @@ def bar_chart(
     bars = [
         Bar(
             x=_n(LEFT + i * slot + gap / 2),
-            y=_n(y_of(value)),
+            y=_n(y_of(max(value, 0))),
             width=_n(slot - gap),
-            height=_n(HEIGHT - BOTTOM - y_of(value)),
+            height=_n(abs(y_of(value) - y_of(0))),
             label=labels[i],
             value=value,
             other=others[i] if others is not None else None,
@@ -115,7 +123,7 @@ def bar_chart(
     dots = [(_n(centre(i)), _n(y_of(v))) for i, v in enumerate(others or [])]
     return Chart(
         bars=bars,
-        ticks=[Tick(_n(y_of(step * n)), step * n) for n in range(INTERVALS + 1)],
+        ticks=[Tick(_n(y_of(step * n)), step * n) for n in range(-below, above + 1)],
         labels=[Label(_n(centre(i)), t) for i, t in enumerate(axis_labels) if t],
         line=" ".join(f"{x},{y}" for x, y in dots),
         dots=dots,

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reports import dashboard as numbers
 from reports.charts import bar_chart
+from reports.dashboard.orders import purchase_orders
+from reports.dashboard.till import shifts_closed
 from sales.selectors import store_midnight
 
 # Each card, and the permission that shows it (what the list behind it needs).
@@ -22,7 +24,10 @@ CARDS = {
     "today": "sales.view_sale",  # today so far, and sales by hour
     "days": "sales.view_sale",
     "low": "inventory.view_product",
+    "orders": "purchasing.view_purchaseorder",
+    "shifts": "sales.view_shift",
     "reports": "reports.view_report",
+    "deliveries": "alerts.view_delivery",  # a line of the reports card
 }
 
 
@@ -63,6 +68,7 @@ def dashboard_context(*, now, cards: set[str]) -> dict:
         context["days_start"] = store_midnight(days[0].day)
         context["days_end"] = store_midnight(days[-1].day + datetime.timedelta(days=1))
         context["days_revenue"] = sum(d.revenue for d in days)
+        context["days_refunds"] = sum(d.refunds for d in days)
         context["days_chart"] = bar_chart(
             [d.revenue for d in days],
             [date_format(d.day, "D j M") for d in days],
@@ -74,6 +80,12 @@ def dashboard_context(*, now, cards: set[str]) -> dict:
         )
     if "low" in cards:
         context["low"] = numbers.low_stock(now=now)
+    if "orders" in cards:
+        context["orders"] = purchase_orders(now=now)
+    if "shifts" in cards:
+        context["shifts"] = shifts_closed(now=now)
     if "reports" in cards:
-        context["reports"] = numbers.reports_state(now=now)
+        context["reports"] = numbers.reports_state(
+            now=now, deliveries="deliveries" in cards
+        )
     return context

@@ -12,8 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import reports.site
+from alerts.models import Delivery
+from inventory.models import Product
+from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports.models import Report
-from tests.factories import ProductFactory, UserFactory
+from sales.models import Return, Sale, Shift
+from sales.returns import sale_return
+from sales.shifts import shift_close, shift_open
+from tests.factories import ProductFactory, SupplierFactory, UserFactory
 from tests.reports.conftest import at, sell
 
 # English pages here (the Portuguese one is the last test).
@@ -23,10 +29,10 @@ TODAY = datetime.date(2026, 11, 25)
 NOW = at(TODAY, "12:00")
 # The dashboard's page, whatever its data: session, user, the user's and the
 # groups' permissions, each card's few aggregate queries (today and by hour
-# 1, the 28 days 1, low stock 2, reports and failed alerts 4), the admin's
-# recent actions, and the session saved again (its idle timeout: a savepoint,
-# an update, a release).
-QUERIES = 16
+# 1, the 28 days 1, low stock 2, purchase orders 3, shifts 2, reports, failed
+# alerts and deliveries 5), the admin's recent actions, and the session saved
+# again (its idle timeout: a savepoint, an update, a release).
+QUERIES = 22
 
 
 def days_ago(n: int) -> datetime.date:
@@ -115,7 +121,7 @@ def test_the_charts_are_svg_with_a_text_alternative(manager_client, store):
     days = card(response, "days")
     assert days.count("<rect ") == 28
     assert "R$ 122.00 from 28 Oct to 24 Nov" in text_of(days)
-    assert "Fri 20 Nov 1 R$ 94.50" in text_of(days)
+    assert "Fri 20 Nov 1 R$ 0.00 R$ 94.50" in text_of(days)
 
 
 def test_low_stock_card_names_the_first_to_run_out(manager_client, store):
@@ -145,11 +151,13 @@ def test_reports_card_links_the_last_report_files_and_the_failures(
         ("hours", "2 sales"),
         ("days", "3 sales"),
         ("low", "1 product"),
+        ("orders", "2 purchase orders"),
+        ("shifts", "2 shifts"),
         ("reports", "2 reports"),
     ],
 )
 def test_each_card_links_to_the_filtered_list_behind_it(
-    manager_client, store, name, shown
+    manager_client, back_office, name, shown
 ):
     url = link_of(card(manager_client.get("/admin/"), name))
 
@@ -159,6 +167,119 @@ def test_each_card_links_to_the_filtered_list_behind_it(
     assert re.search(rf"\b{shown}\b", text_of(listed.content.decode())), url
 
 
+@pytest.fixture
+def back_office(store, manager):
+    """The rest of the store's work: orders to approve and late, yesterday's
+    shifts, a refund today, two alerts that could not be sent."""
+    drinks = SupplierFactory(name="Bebidas Sul")
+    snacks = SupplierFactory(name="Atacado Central")
+    cola = Product.objects.get(sku="COLA")
+    order(drinks, "draft", [(cola, 24, 0, "2.50")])
+    order(snacks, "draft", [(cola, 10, 0, "3.00")])
+    late = order(drinks, "sent", [(cola, 48, 0, "2.50")], expected_on=days_ago(4))
+    order(snacks, "sent", [(cola, 12, 0, "2.50")], expected_on=TODAY)
+    ana, bia = UserFactory(username="ana"), UserFactory(username="bia")
+    cash_up(ana, at(days_ago(1), "06:00"), at(days_ago(1), "14:00"), "100.00")
+    cash_up(bia, at(days_ago(1), "14:00"), at(days_ago(1), "22:00"), "92.50")
+    sold = Sale.objects.get(total=Decimal("11.90"))
+    back, _ = sale_return(
+        sale_id=sold.pk, user=manager, lines=[("CHIPS", 1)], restock=True
+    )
+    Return.objects.filter(pk=back.pk).update(created_at=at(TODAY, "11:00"))
+    for n in range(2):
+        Delivery.objects.create(key=f"events/low-stock/{n}.json", status="failed")
+    Delivery.objects.create(key="events/low-stock/sent.json", status="sent")
+    return late
+
+
+def order(supplier, status, lines, *, expected_on=None) -> PurchaseOrder:
+    made = PurchaseOrder.objects.create(
+        supplier=supplier, status=status, expected_on=expected_on
+    )
+    for product, ordered, received, cost in lines:
+        PurchaseOrderLine.objects.create(
+            order=made,
+            product=product,
+            ordered=ordered,
+            received=received,
+            unit_cost=Decimal(cost),
+        )
+    return made
+
+
+def cash_up(clerk, opened, closed, counted: str) -> Shift:
+    """A shift opened with R$ 100.00 and closed with `counted`, then moved."""
+    shift = shift_open(clerk=clerk, opening_float=Decimal("100.00"))
+    shift_close(shift_id=shift.pk, user=clerk, counted=Decimal(counted))
+    Shift.objects.filter(pk=shift.pk).update(opened_at=opened, closed_at=closed)
+    return shift
+
+
+def test_today_is_net_of_the_refunds_made_today_and_says_so(
+    manager_client, back_office
+):
+    today = text_of(card(manager_client.get("/admin/"), "today"))
+
+    assert "Revenue R$ 11.00 ▲ up +100% last week R$ 5.50" in today
+    assert "Average ticket R$ 5.50 = 0% last week R$ 5.50" in today
+    assert (
+        "Revenue is net: completed sales less the refunds made the same day,"
+        " whenever the sale was (R$ 11.90 refunded today)."
+    ) in today
+
+
+def test_orders_card_shows_drafts_to_approve_and_late_orders(
+    manager_client, back_office
+):
+    orders = card(manager_client.get("/admin/"), "orders")
+
+    assert "2 drafts to approve · R$ 90.00" in text_of(orders)
+    assert "1 order late against its expected date" in text_of(orders)
+    assert f"{back_office.number} Bebidas Sul 21 Nov 4 days late 48" in text_of(orders)
+
+
+def test_shifts_card_shows_yesterdays_cash_ups_and_their_differences(
+    manager_client, back_office
+):
+    shifts = text_of(card(manager_client.get("/admin/"), "shifts"))
+
+    assert "2 shifts closed on Tuesday 24 Nov" in shifts
+    assert "1 did not balance: -R$ 7.50 in all" in shifts
+    assert "bia 14:00\N{EN DASH}22:00 R$ 100.00 R$ 92.50 -R$ 7.50" in shifts
+    assert "ana 06:00\N{EN DASH}14:00 R$ 100.00 R$ 100.00 R$ 0.00" in shifts
+
+
+def test_reports_card_counts_the_failed_alert_deliveries(manager_client, back_office):
+    reports_card = card(manager_client.get("/admin/"), "reports")
+
+    assert "2 alert deliveries failed" in text_of(reports_card)
+
+
+def links_in(fragment: str, marker: str) -> str:
+    return html.unescape(
+        re.search(rf'<a href="([^"]+)"[^>]*id="{marker}"', fragment)[1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "marker", "shown"),
+    [
+        ("orders", "orders-drafts", r"2 purchase orders"),
+        ("orders", "orders-late", r"1 purchase order\b"),
+        ("reports", "failed-deliveries", r"2 alert deliveries"),
+    ],
+)
+def test_the_new_cards_link_to_their_filtered_lists(
+    manager_client, back_office, name, marker, shown
+):
+    url = links_in(card(manager_client.get("/admin/"), name), marker)
+
+    listed = manager_client.get(url)
+
+    assert listed.status_code == 200, url
+    assert re.search(shown, text_of(listed.content.decode())), url
+
+
 def test_the_app_list_stays_below_the_cards(manager_client, store):
     page = manager_client.get("/admin/").content.decode()
 
@@ -166,7 +287,7 @@ def test_the_app_list_stays_below_the_cards(manager_client, store):
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_data(
-    manager_client, store, clerk, django_assert_num_queries
+    manager_client, back_office, clerk, manager, django_assert_num_queries
 ):
     with django_assert_num_queries(QUERIES):
         manager_client.get("/admin/")
@@ -182,6 +303,18 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
             period_end=days_ago(i + 2),
             status="failed",
         )
+        supplier = SupplierFactory(name=f"Supplier {i}")
+        low = Product.objects.get(sku=f"LOW-{i}")
+        order(supplier, "draft", [(low, 5, 0, "1.00")])
+        order(supplier, "partial", [(low, 5, 1, "1.00")], expected_on=days_ago(1))
+        worker = UserFactory(username=f"clerk-{i}")
+        cash_up(worker, at(days_ago(1), "08:00"), at(days_ago(1), "20:00"), "99.00")
+        Delivery.objects.create(key=f"events/more/{i}.json", status="failed")
+        sold = sell(clerk, [("COLA", 1)], at(days_ago(i % 28), "13:00"))
+        back, _ = sale_return(
+            sale_id=sold.pk, user=manager, lines=[("COLA", 1)], restock=True
+        )
+        Return.objects.filter(pk=back.pk).update(created_at=at(days_ago(i), "14:00"))
 
     with CaptureQueriesContext(connection) as more:
         response = manager_client.get("/admin/")
@@ -189,6 +322,9 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
     assert "31 products at or below their reorder point" in text_of(
         card(response, "low")
     )
+    assert "31 orders late" in text_of(card(response, "orders"))
+    assert "32 shifts closed" in text_of(card(response, "shifts"))
+    assert "32 alert deliveries failed" in text_of(card(response, "reports"))
 
 
 def test_a_clerk_who_reaches_the_admin_is_sent_to_the_sale_form(clerk_client):
@@ -221,19 +357,35 @@ ENGLISH = [
     "Days of cover",
     "Daily report",
     "report failed",
+    "Purchase orders",
+    "to approve",
+    "late against",
+    "Shifts closed",
+    "did not balance",
+    "alert deliveries failed",
+    "Revenue is net",
 ]
 
 
-def test_a_brazilian_browser_gets_the_dashboard_in_portuguese(manager_client, store):
+def test_a_brazilian_browser_gets_the_dashboard_in_portuguese(
+    manager_client, back_office
+):
     response = manager_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
 
     page = text_of(response.content.decode())
 
     assert [words for words in ENGLISH if words in page] == []
     assert "Hoje até agora" in page
-    assert "Faturamento R$ 22,90 ▲ alta +316% semana passada R$ 5,50" in page
+    assert "Faturamento R$ 11,00 ▲ alta +100% semana passada R$ 5,50" in page
+    assert "(R$ 11,90 reembolsados hoje)" in page
+    assert "2 rascunhos para aprovar · R$ 90,00" in page
+    assert "1 pedido atrasado em relação à data prevista" in page
+    assert "4 dias de atraso" in page
+    assert "2 turnos fechados em Terça-feira 24 Nov" in page
+    assert "1 não fechou: -R$ 7,50 no total" in page
+    assert "2 envios de alerta falharam" in page
     assert "Comparado com Quarta-feira 18 Nov até 12:00." in page
-    assert "R$ 122,00 de 28 Out a 24 Nov" in page
+    assert "R$ 122,00 de 28 Out a 24 Nov" in page  # nothing refunded then
     assert "1 produto no ponto de pedido ou abaixo dele" in page
     assert "Água 500ml WATER 3 / 3 3,1" in page
     assert "1 relatório falhou" in page

@@ -1,9 +1,14 @@
-"""The numbers of the manager's dashboard (the admin's home page).
+"""The numbers of the manager's dashboard (the admin's home page): sales and
+revenue, low stock, reports here; purchase orders, shifts and lots in the
+modules beside it.
 
 Each card reads the database in a small, fixed number of aggregate queries,
 none per row, so the page costs the same with ten sales or ten million. Every
 function takes `now`, the moment the page is for, in any time zone; store days
-run midnight to midnight in the store's zone."""
+run midnight to midnight in the store's zone.
+
+Revenue is net of returns, as in the daily report: the completed sales' totals
+less the refunds made in the same span, whenever the sale was."""
 
 import datetime
 import itertools
@@ -19,11 +24,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from alerts.models import Delivery
 from inventory.models import LowStockAlert, Product
 from inventory.selectors import with_replenishment
 from reports.models import Report
 from reports.selectors import ZERO, cents
-from sales.models import Sale
+from sales.models import Return, Sale
 from sales.selectors import store_day_bounds, store_midnight
 
 DAY = datetime.timedelta(days=1)
@@ -44,41 +50,64 @@ class Bucket:
     start: datetime.datetime
     end: datetime.datetime
     sales: int
-    revenue: Decimal
+    takings: Decimal  # the completed sales' totals
+    refunds: Decimal  # the returns made in the bucket, whenever the sale was
+
+    @property
+    def revenue(self) -> Decimal:
+        """Net of returns."""
+        return self.takings - self.refunds
 
 
 def sales_in_buckets(
     ranges: Sequence[tuple[datetime.datetime, datetime.datetime]],
 ) -> list[Bucket]:
-    """Completed sales and their revenue in each [start, end) of `ranges`, in
-    one statement: a UNION ALL of one range aggregate per bucket, each read
-    through the created_at index.
+    """Completed sales, their totals and the refunds made in each [start, end)
+    of `ranges`, in one statement: a UNION ALL of one range aggregate per
+    bucket, each read through the created_at indexes.
 
     Measured at a million sale lines (docs/performance.md): grouping by the
     local hour or date computed for each row costs a time-zone conversion
     per sale, several times this; the same union built from 49 querysets
     spends longer in the ORM than in the database. So: plain SQL, one
     template repeated, parameters adapted by the backend as the ORM does."""
-    quote, sale = connection.ops.quote_name, Sale._meta
-    table = quote(sale.db_table)
-    total, status, created_at = (
-        quote(sale.get_field(name).column) for name in ("total", "status", "created_at")
-    )
+    sale, refund = _columns(Sale), _columns(Return)
+    status = connection.ops.quote_name(Sale._meta.get_field("status").column)
     one = (
-        f"SELECT %s, COUNT(*), SUM({total}) FROM {table}"
-        f" WHERE {status} = %s AND {created_at} >= %s AND {created_at} < %s"
+        f"SELECT %s, COUNT(*), SUM({sale.total}),"
+        f" (SELECT SUM({refund.total}) FROM {refund.table}"
+        f" WHERE {refund.created_at} >= %s AND {refund.created_at} < %s)"
+        f" FROM {sale.table} WHERE {status} = %s"
+        f" AND {sale.created_at} >= %s AND {sale.created_at} < %s"
     )
     adapt = connection.ops.adapt_datetimefield_value
     params = []
     for n, (start, end) in enumerate(ranges):
-        params += [n, Sale.Status.COMPLETED.value, adapt(start), adapt(end)]
+        span = [adapt(start), adapt(end)]
+        params += [n, *span, Sale.Status.COMPLETED.value, *span]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join([one] * len(ranges)), params)
         rows = sorted(cursor.fetchall())
     return [
-        Bucket(start, end, sales, cents(revenue or ZERO))
-        for (start, end), (_, sales, revenue) in zip(ranges, rows, strict=True)
+        Bucket(start, end, sales, cents(takings or ZERO), cents(refunds or ZERO))
+        for (start, end), (_, sales, takings, refunds) in zip(ranges, rows, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    table: str
+    total: str
+    created_at: str
+
+
+def _columns(model) -> _Columns:
+    """A table's and its total's and created_at's quoted names."""
+    quote, meta = connection.ops.quote_name, model._meta
+    return _Columns(
+        quote(meta.db_table),
+        *(quote(meta.get_field(name).column) for name in ("total", "created_at")),
+    )
 
 
 def hours_of(day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
@@ -128,15 +157,16 @@ class Today:
     then_day: datetime.date  # the same weekday last week
     then_until: datetime.datetime  # the same time of day, last week
     sales: Change  # today so far against last week up to then_until
-    revenue: Change
-    average_ticket: Change
+    revenue: Change  # net of the refunds made in each span
+    average_ticket: Change  # net revenue per sale, as in the daily report
+    refunds: Decimal  # made today so far
     hours: list[HourRow]  # today's, and all of last week's day
 
 
 def today(*, now: datetime.datetime) -> Today:
-    """Completed sales and revenue of today so far, against the same weekday
-    last week up to the same time of day, and both by hour (all of last
-    week's day, to show what the rest of today may bring). One query."""
+    """Completed sales and net revenue of today so far, against the same
+    weekday last week up to the same time of day, and both by hour (all of
+    last week's day, to show what the rest of today may bring). One query."""
     local = timezone.localtime(now)
     day = local.date()
     then_until = local - WEEK  # wall-clock arithmetic: the same time of day
@@ -158,6 +188,7 @@ def today(*, now: datetime.datetime) -> Today:
         average_ticket=Change(
             _average(revenue.now, sales.now), _average(revenue.then, sales.then)
         ),
+        refunds=sum((b.refunds for b in now_buckets), ZERO),
         hours=[
             HourRow(hour, b.sales, b.revenue, then.sales, then.revenue)
             for hour, (b, then) in enumerate(
@@ -180,7 +211,8 @@ def _average(revenue: Decimal, sales: int) -> Decimal:
 class DayRow:
     day: datetime.date
     sales: int
-    revenue: Decimal
+    revenue: Decimal  # net of the day's refunds
+    refunds: Decimal
 
 
 def revenue_by_day(*, now: datetime.datetime, days: int = REVENUE_DAYS) -> list[DayRow]:
@@ -188,7 +220,10 @@ def revenue_by_day(*, now: datetime.datetime, days: int = REVENUE_DAYS) -> list[
     first = timezone.localdate(now) - datetime.timedelta(days=days)
     dates = [first + datetime.timedelta(days=n) for n in range(days)]
     buckets = sales_in_buckets([store_day_bounds(d) for d in dates])
-    return [DayRow(d, b.sales, b.revenue) for d, b in zip(dates, buckets, strict=True)]
+    return [
+        DayRow(d, b.sales, b.revenue, b.refunds)
+        for d, b in zip(dates, buckets, strict=True)
+    ]
 
 
 # ------------------------------------------------------------------------------
@@ -264,16 +299,19 @@ class Reports:
     failed_count: int
     failed: list[Report]
     failed_events: int  # low-stock alerts whose event could not be written
+    failed_deliveries: int | None  # local mode's alerts not sent; None: not asked
 
     @property
     def yesterday_missing(self) -> bool:
         return self.last_daily is None or self.last_daily.period_start < self.yesterday
 
 
-def reports_state(*, now: datetime.datetime) -> Reports:
+def reports_state(*, now: datetime.datetime, deliveries: bool = True) -> Reports:
     """The newest daily report with its files' URLs (presigned on S3), the
-    failed reports, newest first, and how many low-stock alerts failed to
-    reach the storage (so no alert went out). Four queries."""
+    failed reports, newest first, how many low-stock alerts failed to reach
+    the storage (so no alert went out), and how many of local mode's alert
+    deliveries failed (alerts.Delivery: retried for an hour, then given up;
+    unless `deliveries` is false). Five queries."""
     last = Report.objects.filter(kind=Report.Kind.DAILY).order_by("-period_start")
     last = last.first()
     storage = storages["reports"]
@@ -290,4 +328,7 @@ def reports_state(*, now: datetime.datetime) -> Reports:
         failed_events=LowStockAlert.objects.filter(
             event_state=LowStockAlert.EventState.FAILED
         ).count(),
+        failed_deliveries=Delivery.objects.filter(status=Delivery.Status.FAILED).count()
+        if deliveries
+        else None,
     )
