@@ -23,6 +23,7 @@ SECRET_KEY = secrets.token_urlsafe(50)
 STEPS = (
     "sales",
     "clerk_form",
+    "kiosk_sync",
     "report",
     "catalogue",
     "alert",

@@ -182,6 +182,54 @@ def clerk_form_md(s: dict) -> list[str]:
     ]
 
 
+def kiosk_sync_md(s: dict) -> list[str]:
+    def answers(codes: dict) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(codes.items()))
+
+    rows = [
+        [
+            str(n),
+            f"{_n(r['seconds'], 2)} s",
+            answers(r["codes"]),
+            f"{_n(r['app_cpu_ms'], 1)} + {_n(r['db_cpu_ms'], 1)} ms",
+            f"{_n(r['again_seconds'], 2)} s",
+            answers(r["again_codes"]),
+            f"{_n(r['again_app_cpu_ms'], 1)} + {_n(r['again_db_cpu_ms'], 1)} ms",
+            "exact = ledger" if r["stock_exact"] and r["check"]["ok"] else "**wrong**",
+            _n(r["load"], 1),
+        ]
+        for n, r in enumerate(s["runs"], start=1)
+    ]
+    return [
+        f"### 1c. Kiosk sync after an outage ({_when(s)})",
+        "",
+        f"{s['queued']} sales queued offline (1 to 3 lines over {s['products']}"
+        " products, each line with the price shown, a key per sale) posted to"
+        " the kiosk API one at a time, in order, over one keep-alive connection,"
+        " as the page syncs; then the same sales again (every answer lost):"
+        " each must come back 200 with no second sale. Median"
+        f" {_n(s['per_sale_ms'], 1)} ms per sale. CPU is milliseconds per sale,"
+        " gunicorn workers + PostgreSQL backends: what the sync costs whatever"
+        " else the machine runs; load is the one-minute load average at the end"
+        " of the run (2 cores).",
+        "",
+        *_table(
+            [
+                "run",
+                "sync",
+                "answers",
+                "CPU app + db",
+                "replayed",
+                "answers",
+                "CPU app + db",
+                "stock",
+                "load",
+            ],
+            rows,
+        ),
+    ]
+
+
 def report_md(s: dict) -> list[str]:
     rows = [
         [
@@ -339,6 +387,7 @@ def replenish_md(s: dict) -> list[str]:
 RENDER: dict[str, Callable[[dict], list[str]]] = {
     "sales": sales_md,
     "clerk_form": clerk_form_md,
+    "kiosk_sync": kiosk_sync_md,
     "report": report_md,
     "catalogue": catalogue_md,
     "alert": alert_md,

@@ -127,6 +127,12 @@ def _step(
         from bench import clerk_form
 
         return clerk_form.step(plan, args.database_url, env, args.workers, args.threads)
+    if name == "kiosk_sync":
+        from bench import kiosk_sync
+
+        return kiosk_sync.step(
+            plan, args.database_url, env, args.workers, args.threads, stamp
+        )
     if name == "report":
         from bench import report
 

@@ -219,3 +219,56 @@ def test_the_service_worker_opens_the_page_and_keeps_its_queue_offline(
     assert sale.idempotency_key[-6:].upper() == number
     assert Product.objects.get(sku="SNK-002").stock == 6
     ledger_agrees()
+
+
+LIMIT = "Este quiosque está sem o servidor da loja há tempo demais."
+
+
+def test_past_the_offline_count_the_kiosk_asks_for_the_attendant(
+    page, kiosk, stocked, settings
+):
+    settings.PITSTOP_KIOSK_OFFLINE_MAX_SALES = 2
+    enrolled(page)
+    expect(page.locator("#total")).to_have_text("R$ 0,00")
+    page.context.set_offline(True)
+    buy_offline(page, "7891000000021")
+    buy_offline(page, "7891000000021")
+
+    scan(page, "7891000000014")
+    expect(page.locator("#cart li")).to_have_count(1)
+    page.get_by_role("button", name="Finalizar e pagar").click()
+
+    expect(page.locator("#message")).to_contain_text(LIMIT)
+    expect(page.locator("#receipt")).to_be_hidden()
+    expect(page.locator("#cart li")).to_have_count(1)  # nothing sold, nothing kept
+    expect(page.locator("#offline-status")).to_contain_text(LIMIT)
+
+    page.context.set_offline(False)
+
+    expect(page.locator("#offline-status")).to_be_hidden(timeout=30_000)
+    assert Sale.objects.count() == 2
+    page.get_by_role("button", name="Finalizar e pagar").click()
+    expect(page.locator("#receipt-offline")).to_be_hidden()
+    expect(page.locator("#receipt")).to_contain_text(f"1 {TIMES} Coca-Cola")
+    assert Sale.objects.count() == 3
+
+
+def test_past_the_offline_minutes_the_kiosk_asks_for_the_attendant(
+    page, kiosk, stocked, settings
+):
+    settings.PITSTOP_KIOSK_OFFLINE_MAX_MINUTES = 30
+    page.clock.install()
+    enrolled(page)
+    expect(page.locator("#total")).to_have_text("R$ 0,00")
+    page.context.set_offline(True)
+    buy_offline(page, "7891000000021")
+    page.clock.fast_forward("29:00")
+    buy_offline(page, "7891000000021")
+    page.clock.fast_forward("02:00")
+
+    scan(page, "7891000000014")
+    page.get_by_role("button", name="Finalizar e pagar").click()
+
+    expect(page.locator("#message")).to_contain_text(LIMIT)
+    expect(page.locator("#receipt")).to_be_hidden()
+    assert not Sale.objects.exists()
