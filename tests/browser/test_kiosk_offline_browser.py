@@ -272,3 +272,23 @@ def test_past_the_offline_minutes_the_kiosk_asks_for_the_attendant(
     expect(page.locator("#message")).to_contain_text(LIMIT)
     expect(page.locator("#receipt")).to_be_hidden()
     assert not Sale.objects.exists()
+
+
+def test_a_price_changed_since_the_page_read_it_is_shown_before_selling(
+    page, kiosk, stocked
+):
+    enrolled(page)
+    scan(page, "7891000000021")
+    expect(page.locator("#total")).to_have_text("R$ 11,90")
+    Product.objects.filter(sku="SNK-002").update(price=Decimal("12.90"))
+
+    page.get_by_role("button", name="Finalizar e pagar").click()
+
+    expect(page.locator("#message")).to_have_text(
+        "O preço de Batata chips 100g agora é R$ 12,90; o quiosque mostrou R$ 11,90."
+    )
+    expect(page.locator("#total")).to_have_text("R$ 12,90")
+    assert not Sale.objects.exists()
+    page.get_by_role("button", name="Finalizar e pagar").click()
+    expect(page.locator("#receipt-total")).to_have_text("R$ 12,90")
+    assert Sale.objects.get().total == Decimal("12.90")
