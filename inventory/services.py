@@ -17,7 +17,6 @@ from inventory.tasks import low_stock_event_write_task
 from pitstop.outbox import enqueue_on_commit, sweep_at
 
 LOCK_CHUNK = 5000
-STOCK_FIELDS = ("stock", "updated_at")
 WRITE_CHUNK = 1000  # rows per UPDATE: under SQLite's 32,766 parameters
 
 
@@ -63,8 +62,10 @@ def stock_moves(
     reasons = [reason] * len(changes) if isinstance(reason, str) else list(reason)
     if len(reasons) != len(changes):
         raise ValueError("One reason for all the changes, or one for each.")
+    before: dict[int, int] = {}
     after: dict[int, int] = {}
     for product, delta in changes:
+        before.setdefault(product.pk, product.stock)
         available = after.get(product.pk, product.stock)
         if available + delta < 0:
             raise InsufficientStock(
@@ -83,8 +84,7 @@ def stock_moves(
         product.stock += delta
         product.updated_at = now
         stock_after.append(product.stock)
-    distinct = list({product.pk: product for product, _delta in changes}.values())
-    products_write(products=distinct, fields=STOCK_FIELDS)
+    _stock_write(before=before, after=after, now=now)
     movements = StockMovement.objects.bulk_create(
         [
             StockMovement(
@@ -108,6 +108,42 @@ def stock_moves(
     last = {movement.product.pk: movement for movement in movements}
     track_crossings(movements=list(last.values()), was_low=was_low)
     return movements
+
+
+def _stock_write(*, before: Mapping[int, int], after: Mapping[int, int], now) -> None:
+    """Add each product's net change to its stock, one
+    `WITH v(id, delta) AS (VALUES …) UPDATE … FROM v RETURNING` per 1,000
+    products, and check that the stock the database returns is the one
+    computed from the locked rows: a caller that passed a product it had not
+    locked (or read before another writer) gets an error, and its transaction
+    is rolled back, instead of a ledger that disagrees with the counter."""
+    pks = list(after)
+    table = connection.ops.quote_name(Product._meta.db_table)
+    stamp = Product._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    if connection.vendor == "postgresql":
+        row = "(CAST(%s AS bigint), CAST(%s AS integer))"
+    else:
+        row = "(%s, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), WRITE_CHUNK):
+            chunk = pks[start : start + WRITE_CHUNK]
+            params: list = []
+            for pk in chunk:
+                params += [pk, after[pk] - before[pk]]
+            cursor.execute(
+                f"WITH v(id, delta) AS (VALUES {', '.join([row] * len(chunk))})"
+                f" UPDATE {table} SET stock = {table}.stock + v.delta,"
+                f" updated_at = %s FROM v WHERE {table}.id = v.id"
+                f" RETURNING {table}.id, {table}.stock",
+                [*params, stamp],
+            )
+            written = dict(cursor.fetchall())
+            wrong = {pk for pk in chunk if written.get(pk) != after[pk]}
+            if wrong:
+                raise RuntimeError(
+                    f"Stock of product(s) {sorted(wrong)} changed since they were "
+                    "read: lock them with products_lock before stock_moves."
+                )
 
 
 def products_write(*, products: Sequence[Product], fields: Iterable[str]) -> None:

@@ -130,9 +130,9 @@ def sale_create(
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidSale(_("The idempotency key is longer than 64 characters."))
     asked = _Asked(clerk.pk, quantities, payment)
-    if key and (sale := _sale_for_key(key, asked)):
-        return sale, False
-
+    # No look-up of the key first: a new key (nearly every sale) costs nothing,
+    # and a known one fails the unique index on insert, below, then finds its
+    # sale; a twin request holding it makes that insert wait for its end.
     try:
         with transaction.atomic():
             shift = _shift_lock(
@@ -141,10 +141,6 @@ def sale_create(
                 needed=payment == Payment.CASH and channel == Sale.Channel.COUNTER,
             )
             locked = {p.sku: p for p in products_lock(skus=quantities).values()}
-            # Under the lock: a twin request with this key has committed or
-            # will find ours (the unique key is the last word, below).
-            if key and (sale := _sale_for_key(key, asked)):
-                return sale, False
             for sku in quantities:
                 if sku not in locked or not locked[sku].is_active:
                     raise UnknownProduct(
@@ -202,7 +198,7 @@ def sale_create(
                 cash_tendered=cash_tendered,
                 shift=shift,
             )
-            SaleLine.objects.bulk_create(
+            lines_sold = SaleLine.objects.bulk_create(
                 SaleLine(
                     sale=sale,
                     product=product,
@@ -220,10 +216,17 @@ def sale_create(
                 ref=str(sale.pk),
                 user=clerk,
             )
-    except IntegrityError:
+    except (IntegrityError, InvalidSale, ShiftError):
+        # The key's sale, if it has one: a retry of a sale made before the
+        # product was withdrawn, the shift closed or the PIN changed gets it.
         if key and (sale := _sale_for_key(key, asked)):
             return sale, False
         raise
+    # The answer needs the lines: these, with their products, not a query
+    # (a prefetch as prefetch_related_objects leaves it).
+    lines = sale.lines.all()
+    lines._result_cache, lines._prefetch_done = lines_sold, True
+    sale._prefetched_objects_cache = {"lines": lines}
     return sale, True
 
 

@@ -258,3 +258,20 @@ def test_no_event_is_written_for_an_alert_closed_before_the_task_ran(
         callback()
 
     assert not (reports_storage / "events").exists()
+
+
+def test_a_retried_sale_gets_its_sale_back_even_once_its_product_is_withdrawn(clerk):
+    cola = ProductFactory(sku="DRK-001", price="5.50", stock=9)
+    first, created = sale_create(
+        clerk=clerk, lines=[("DRK-001", 2)], idempotency_key="k"
+    )
+    Product.objects.filter(pk=cola.pk).update(is_active=False)
+
+    again, created_again = sale_create(
+        clerk=clerk, lines=[("DRK-001", 2)], idempotency_key="k"
+    )
+
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    cola.refresh_from_db()
+    assert cola.stock == 7
