@@ -10,6 +10,7 @@ from moto import mock_aws
 from pitstop.celery import app as celery_app
 from pitstop.roles import CLERKS, KIOSKS, MANAGERS, PERMISSIONS, grant
 from pitstop.storage import local_reports
+from pitstop.tokens import grants_forget
 from tests.factories import UserFactory
 
 AWS_REGION = "us-east-1"
@@ -49,6 +50,12 @@ def fast_password_hashing(settings):
     """Logins are what some tests repeat (throttling): a hash that costs
     nothing keeps them fast. Passwords' strength is Django's business."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def token_grants_forgotten():
+    """Each test starts with no API token's permissions cached (pitstop.tokens)."""
+    grants_forget()
 
 
 @pytest.fixture(autouse=True)
