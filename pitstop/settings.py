@@ -171,6 +171,13 @@ else:
     # compiling the replenishment rule's expressions before a 0.3 s query
     # (docs/performance.md). https://www.postgresql.org/docs/15/jit-decision.html
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parameters bound by the server, and a statement run twice on a
+    # connection prepared there: PostgreSQL parses and plans a kiosk sale's
+    # statements once per connection (CONN_MAX_AGE keeps it), 0.9 ms less of
+    # its CPU a sale (docs/performance.md). Behind a transaction-pooling
+    # PgBouncer, prepare_threshold would have to be None again.
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
