@@ -475,8 +475,20 @@ def _rows(
             row["floor_share_of_raw"] = ratio(
                 row["floor"]["sales_per_s"], row["raw"]["sales_per_s"]
             )
+            # The same share judged by CPU per sale (app + db), which the
+            # other engineers' load on the machine disturbs less than rates.
+            row["cpu_share_of_floor"] = ratio(
+                _cpu_total(row["floor"]), _cpu_total(row["ours"])
+            )
         rows.append(row)
     return rows
+
+
+def _cpu_total(path: dict) -> float | None:
+    cpu = path["cpu_ms_per_sale"]
+    if cpu["app"] is None or cpu["db"] is None:
+        return None
+    return cpu["app"] + cpu["db"]
 
 
 def _result(plan: Plan, ctx: Context, runs: list[dict], hot_runs: list[dict]) -> dict:
