@@ -19,6 +19,7 @@ from inventory.low_stock import low_stock_events_retry
 from inventory.models import (
     IS_LOW,
     Category,
+    Lot,
     LowStockAlert,
     Product,
     StockMovement,
@@ -308,6 +309,18 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_select_related = ["product", "user"]
     search_fields = ["product__sku", "product__name", "ref"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    """A perishable product's lots, first-expiring first; only the services
+    change them (docs/perishables.md)."""
+
+    list_display = ["product", "expires_on", "units_left", "units_received", "ref"]
+    list_display += ["created_at"]
+    list_select_related = ["product"]
+    search_fields = ["product__sku", "product__name", "ref"]
+    date_hierarchy = "expires_on"
 
 
 @admin.register(LowStockAlert)

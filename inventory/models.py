@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -112,6 +113,16 @@ class Product(models.Model):
         default=False,
         help_text=_("Sold at the kiosk only with an attendant's PIN."),
     )
+    # Switched only through inventory.services.product_tracking_set, which
+    # keeps the lots in step with the stock (docs/perishables.md).
+    tracks_expiry = models.BooleanField(
+        _("tracks expiry"),
+        default=False,
+        help_text=_(
+            "Perishable: stock lives in lots with an expiry date, sold "
+            "first-expiring-first-out; expired units cannot be sold."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -195,6 +206,11 @@ class StockMovement(models.Model):
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     stock_after = models.IntegerField(_("stock after"))
+    # The product's cost when the row was written: waste is valued at it.
+    # NULL on rows written before it was kept.
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -213,6 +229,95 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.sku} {self.delta:+d} ({self.get_reason_display()})"
+
+
+class Lot(models.Model):
+    """Units of a product that expire on one date (docs/perishables.md).
+
+    Only inventory.services changes a lot, under its product's row lock and in
+    the same transaction as the counter and the ledger: for a product that
+    tracks expiry, stock = the sum of its lots' units_left, and each lot's
+    units_left = the sum of its LotMovements."""
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="lots",
+        verbose_name=_("product"),
+    )
+    # NULL: expiry unknown (stock found when tracking was switched on, or a
+    # stocktake's surplus): not sellable until a manager dates it.
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    units_received = models.PositiveIntegerField(_("units received"))
+    units_left = models.IntegerField(_("units left"))
+    ref = models.CharField(
+        _("reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("Where the units came from: a delivery, a purchase order, …"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        # First-expiring-first-out; undated lots last.
+        ordering = [F("expires_on").asc(nulls_last=True), "pk"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        indexes = [models.Index(fields=["product", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units_left__gte=0),
+                name="lot_units_left_not_negative",
+                violation_error_message=_("A lot cannot hold fewer than 0 units."),
+            ),
+            models.CheckConstraint(
+                condition=Q(units_left__lte=F("units_received")),
+                name="lot_units_left_at_most_received",
+                violation_error_message=_(
+                    "A lot cannot hold more units than it received."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.expires_on is None:
+            return _("%(sku)s, expiry unknown") % {"sku": self.product.sku}
+        return _("%(sku)s, expires %(date)s") % {
+            "sku": self.product.sku,
+            "date": date_format(self.expires_on, "SHORT_DATE_FORMAT"),
+        }
+
+
+class LotMovement(models.Model):
+    """The units one ledger row took from or gave to one lot. Append-only.
+
+    movement is NULL only when tracking was switched on (the opening of an
+    "expiry unknown" lot holding the stock) or off (the lots emptied)."""
+
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="moves", verbose_name=_("lot")
+    )
+    movement = models.ForeignKey(
+        StockMovement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lot_moves",
+        verbose_name=_("stock movement"),
+    )
+    units = models.IntegerField(_("units"))
+
+    class Meta:
+        verbose_name = _("lot movement")
+        verbose_name_plural = _("lot movements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(units=0), name="lotmovement_units_not_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} {self.units:+d}"
 
 
 class LowStockAlert(models.Model):

@@ -96,6 +96,7 @@ def stock_moves(
                 user=user,
                 created_at=now,
                 stock_after=stock,
+                unit_cost=product.cost,
             )
             for (product, delta), why, stock in zip(
                 changes, reasons, stock_after, strict=True

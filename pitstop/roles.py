@@ -23,7 +23,9 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
             for model in ("category", "supplier", "product")
             for action in _MANAGE
         ]
-        + ["view_stockmovement", "view_lowstockalert", "change_lowstockalert"],
+        + ["view_stockmovement", "view_lowstockalert", "change_lowstockalert"]
+        # Dating an "expiry unknown" lot and writing units off change a lot.
+        + ["view_lot", "change_lot", "view_lotmovement"],
         "sales": [
             "add_sale",
             "view_sale",
