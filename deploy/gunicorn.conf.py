@@ -7,7 +7,7 @@ instance."""
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = 1
 worker_class = "sync"
 # Under nginx's proxy_read_timeout: a stuck request is gunicorn's to kill (and
