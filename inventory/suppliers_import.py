@@ -12,9 +12,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from inventory.exceptions import ImportRejected
-from inventory.importing import MAX_PRICE, _decode
+from inventory.importing import MAX_PRICE, _at_row, _decode
 from inventory.models import Supplier
 
 COLUMNS = ("name", "email", "phone", "lead_time_days", "min_order_value")
@@ -28,10 +29,9 @@ class SupplierImportSummary:
     unchanged: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged"
-        )
+        return gettext(
+            "%(created)s created, %(updated)s updated, %(unchanged)s unchanged"
+        ) % vars(self)
 
 
 def suppliers_import(*, data: bytes) -> SupplierImportSummary:
@@ -60,12 +60,18 @@ def _parse(data: bytes) -> dict[str, dict]:
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
     header = [(name or "").strip() for name in reader.fieldnames or []]
     if not header:
-        raise ImportRejected(["the file is empty; the first row must name the columns"])
+        raise ImportRejected(
+            [gettext("the file is empty; the first row must name the columns")]
+        )
     if "name" not in header:
-        raise ImportRejected(["row 1: missing column(s): name"])
+        error = gettext("missing column(s): %(columns)s") % {"columns": "name"}
+        raise ImportRejected([_at_row(1, error)])
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
-        raise ImportRejected([f"row 1: unknown column(s): {', '.join(unknown)}"])
+        error = gettext("unknown column(s): %(columns)s") % {
+            "columns": ", ".join(unknown)
+        }
+        raise ImportRejected([_at_row(1, error)])
     reader.fieldnames = header
     rows: dict[str, dict] = {}
     first_row: dict[str, int] = {}
@@ -77,42 +83,54 @@ def _parse(data: bytes) -> dict[str, dict]:
             continue
         name, values, row_errors = _clean(cell, extra=bool(raw.get(None)))
         if name and name in first_row:
-            row_errors.append(f"name {name!r} is already on row {first_row[name]}")
+            row_errors.append(
+                gettext("name %(name)r is already on row %(row)s")
+                % {"name": name, "row": first_row[name]}
+            )
         if row_errors:
-            errors.extend(f"row {number}: {e}" for e in row_errors)
+            errors.extend(_at_row(number, e) for e in row_errors)
             continue
         first_row[name] = number
         rows[name] = values
     if errors:
         raise ImportRejected(errors)
     if not rows:
-        raise ImportRejected(["the file has a header but no suppliers"])
+        raise ImportRejected([gettext("the file has a header but no suppliers")])
     return rows
 
 
 def _clean(cell: dict[str, str], *, extra: bool) -> tuple[str, dict, list[str]]:
-    errors = ["more cells than columns"] if extra else []
+    errors = [gettext("more cells than columns")] if extra else []
     values: dict = {}
     name = " ".join(cell.get("name", "").split())
     if not name:
-        errors.append("name: required")
+        errors.append(gettext("%(column)s: required") % {"column": "name"})
     elif len(name) > 120:
-        errors.append("name: longer than 120 characters")
+        errors.append(
+            gettext("%(column)s: longer than %(max)s characters")
+            % {"column": "name", "max": 120}
+        )
     if email := cell.get("email", ""):
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(f"email: {email!r} is not an e-mail address")
+            errors.append(
+                gettext("%(column)s: %(value)r is not an e-mail address")
+                % {"column": "email", "value": email}
+            )
         values["email"] = email
     if phone := cell.get("phone", ""):
         if len(phone) > 32:
-            errors.append("phone: longer than 32 characters")
+            errors.append(
+                gettext("%(column)s: longer than %(max)s characters")
+                % {"column": "phone", "max": 32}
+            )
         values["phone"] = phone
     if lead := cell.get("lead_time_days", ""):
         if not lead.isdigit() or int(lead) > MAX_LEAD_DAYS:
             errors.append(
-                f"lead_time_days: {lead!r} is not a whole number from 0 to "
-                f"{MAX_LEAD_DAYS}"
+                gettext("%(column)s: %(value)r is not a whole number from 0 to %(max)s")
+                % {"column": "lead_time_days", "value": lead, "max": MAX_LEAD_DAYS}
             )
         else:
             values["lead_time_days"] = int(lead)
@@ -127,7 +145,10 @@ def _clean(cell: dict[str, str], *, extra: bool) -> tuple[str, dict, list[str]]:
             or not 0 <= amount <= MAX_PRICE
             or amount.as_tuple().exponent < -2
         ):
-            errors.append(f"min_order_value: {minimum!r} is not an amount like 300.00")
+            errors.append(
+                gettext("%(column)s: %(value)r is not an amount like %(example)s")
+                % {"column": "min_order_value", "value": minimum, "example": "300.00"}
+            )
         else:
             values["min_order_value"] = amount.quantize(Decimal("0.01"))
     return name, values, errors

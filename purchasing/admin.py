@@ -127,10 +127,8 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     def minimum(self, order: PurchaseOrder) -> str:
         minimum = order.supplier.min_order_value
         if order.status == Status.DRAFT and order.total < minimum:
-            return _("below R$ %(minimum)s: not to send") % {
-                "minimum": f"{minimum:,.2f}"
-            }
-        return f"R$ {minimum:,.2f}" if minimum else "—"
+            return _("below %(minimum)s: not to send") % {"minimum": money(minimum)}
+        return money(minimum) if minimum else "—"
 
     # -- actions and buttons, each one service call --------------------------
 

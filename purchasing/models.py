@@ -21,42 +21,61 @@ class PurchaseOrder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, related_name="purchase_orders"
+        Supplier,
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        verbose_name=_("supplier"),
     )
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
     )
     note = models.CharField(
-        max_length=255, blank=True, help_text="Printed on the order for the supplier."
+        _("note"),
+        max_length=255,
+        blank=True,
+        help_text=_("Printed on the order for the supplier."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when `replenish` drafted it.",
+        verbose_name=_("created by"),
+        help_text=_("Empty when replenish drafted it."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("sent by"),
     )
     sending_since = models.DateTimeField(
+        _("being sent since"),
         null=True,
         blank=True,
-        help_text="Claimed by a send that is storing and e-mailing it.",
+        help_text=_("Claimed by a send that is storing and e-mailing it."),
     )
     expected_on = models.DateField(
-        null=True, blank=True, help_text="Sent date plus the supplier's lead time."
+        _("expected on"),
+        null=True,
+        blank=True,
+        help_text=_("Sent date plus the supplier's lead time."),
     )
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Received in full, closed short or cancelled."
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("Received in full, closed short or cancelled."),
     )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,9 +83,12 @@ class PurchaseOrder(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("closed by"),
     )
     closed_short = models.BooleanField(
-        default=False, help_text="Closed with units still missing."
+        _("closed short"),
+        default=False,
+        help_text=_("Closed with units still missing."),
     )
 
     class Meta:
@@ -78,7 +100,7 @@ class PurchaseOrder(models.Model):
                 fields=["supplier"],
                 condition=Q(status="draft"),
                 name="purchaseorder_one_draft_per_supplier",
-                violation_error_message="This supplier already has a draft order.",
+                violation_error_message=_("This supplier already has a draft order."),
             ),
         ]
 
@@ -97,15 +119,20 @@ class PurchaseOrder(models.Model):
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(
-        PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
+        PurchaseOrder,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("purchase order"),
     )
-    # inventory.selectors reads on_order through this related name.
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="purchase_lines"
+        Product,
+        on_delete=models.PROTECT,
+        related_name="purchase_lines",
+        verbose_name=_("product"),
     )
-    ordered = models.PositiveIntegerField()
-    received = models.PositiveIntegerField(default=0)
-    unit_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    ordered = models.PositiveIntegerField(_("ordered"))
+    received = models.PositiveIntegerField(_("received"), default=0)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=10, decimal_places=2)
 
     class Meta:
         ordering = ["product__sku"]
@@ -115,17 +142,17 @@ class PurchaseOrderLine(models.Model):
             models.UniqueConstraint(
                 fields=["order", "product"],
                 name="purchaseorderline_one_per_product",
-                violation_error_message="This product is already on the order.",
+                violation_error_message=_("This product is already on the order."),
             ),
             models.CheckConstraint(
                 condition=Q(ordered__gte=1),
                 name="purchaseorderline_ordered_at_least_1",
-                violation_error_message="Order at least 1 unit.",
+                violation_error_message=_("Order at least 1 unit."),
             ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0),
                 name="purchaseorderline_unit_cost_not_negative",
-                violation_error_message="The unit cost cannot be negative.",
+                violation_error_message=_("The unit cost cannot be negative."),
             ),
         ]
 
@@ -146,15 +173,23 @@ class Receipt(models.Model):
     `receipt` movements with ref PO-<n>."""
 
     order = models.ForeignKey(
-        PurchaseOrder, on_delete=models.PROTECT, related_name="receipts"
+        PurchaseOrder,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("purchase order"),
     )
     # [{"sku": "…", "qty": n}, …] as received, sorted by sku.
-    lines = models.JSONField()
-    note = models.CharField(max_length=255, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True, default="")
-    received_at = models.DateTimeField(default=timezone.now)
+    lines = models.JSONField(_("lines"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=64, blank=True, default=""
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received by"),
     )
 
     class Meta:
@@ -170,7 +205,10 @@ class Receipt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Receipt {self.pk} of {self.order.number}"
+        return _("Receipt %(id)s of %(number)s") % {
+            "id": self.pk,
+            "number": self.order.number,
+        }
 
 
 class OnOrder(models.Model):
@@ -185,12 +223,15 @@ class OnOrder(models.Model):
         primary_key=True,
         db_constraint=False,
         related_name="on_order_row",
+        verbose_name=_("product"),
     )
-    units = models.IntegerField()
+    units = models.IntegerField(_("units on order"))
 
     class Meta:
         managed = False
+        verbose_name = _("units on order")
+        verbose_name_plural = _("units on order")
         db_table = "purchasing_onorder"
 
     def __str__(self) -> str:
-        return f"{self.units} on order"
+        return _("%(units)s on order") % {"units": self.units}

@@ -20,12 +20,14 @@ from rest_framework.test import APIClient
 from alerts.models import Recipient
 from inventory.exceptions import ImportRejected
 from inventory.importing import products_import
+from inventory.suppliers_import import suppliers_import
 from pitstop.money import money
+from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports.pdf import report_pdf
 from reports.periods import day_period
 from reports.services import report_build
 from sales.services import sale_create, sale_void
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, SupplierFactory
 from tests.reports.pdftext import pdf_text
 from tests.reports.test_pdf import LOW, SOLD, report
 
@@ -228,6 +230,7 @@ def test_nothing_of_ours_writes_the_currency_symbol_itself():
             "alerts",
             "inventory",
             "pitstop",
+            "purchasing",
             "reports",
             "sales",
             "templates",
@@ -354,6 +357,48 @@ def test_a_rejected_import_lists_its_errors_in_portuguese():
         "linha 3: stock: obrigatório",
         "linha 3: par_level: 2 está abaixo do reorder_point 6",
     ]
+
+
+def test_a_rejected_supplier_file_lists_its_errors_in_portuguese():
+    data = (
+        b"name,email,lead_time_days,min_order_value,fax\nBebidas Sul,pedidos,x,dez,1\n"
+    )
+
+    with pytest.raises(ImportRejected) as header:
+        suppliers_import(data=data)
+    with pytest.raises(ImportRejected) as rows:
+        suppliers_import(data=data.replace(b",fax", b"").replace(b",1\n", b"\n"))
+
+    assert header.value.errors == ["linha 1: coluna(s) desconhecida(s): fax"]
+    assert rows.value.errors == [
+        "linha 2: email: 'pedidos' não é um endereço de e-mail",
+        "linha 2: lead_time_days: 'x' não é um número inteiro de 0 a 365",
+        "linha 2: min_order_value: 'dez' não é um valor como 300.00",
+    ]
+
+
+def test_the_purchase_order_admin_is_in_portuguese(manager_client, cola):
+    supplier = SupplierFactory(name="Bebidas Sul", min_order_value=5000)
+    order = PurchaseOrder.objects.create(supplier=supplier)
+    PurchaseOrderLine.objects.create(
+        order=order, product=cola, ordered=2, unit_cost="1000.00"
+    )
+
+    listing = visible_text(
+        manager_client.get(reverse("admin:purchasing_purchaseorder_changelist"))
+    )
+    change = visible_text(
+        manager_client.get(
+            reverse("admin:purchasing_purchaseorder_change", args=[order.pk])
+        )
+    )
+
+    assert "Pedidos de compra" in listing
+    assert "abaixo de R$ 5.000,00: não enviar" in listing
+    for words in ("Compras", "Impresso no pedido para o fornecedor.", "Itens do"):
+        assert words in change, words
+    for english in ("Printed on the order", "Purchase order line", "Ordered"):
+        assert english not in change, english
 
 
 def test_the_alerts_sent_page_shows_kinds_and_times_as_the_store_reads_them(
