@@ -1,5 +1,7 @@
 """The replenish bench's catalogue and ledger, made once per database (in a
-child process whose DATABASE_URL is that database)."""
+child process whose DATABASE_URL is that database). The sales are written in
+time order, as a store writes them, so one product's rows are spread over
+the whole table, not stored side by side."""
 
 from decimal import Decimal
 
@@ -22,6 +24,7 @@ SELECT p.id, -(1 + g %% 2), 'sale', 'bench', '', NULL,
        p.stock
 FROM inventory_product p CROSS JOIN generate_series(0, %(per)s - 1) AS g
 WHERE p.sku LIKE %(prefix)s
+ORDER BY 7
 """
 OPENING = """
 INSERT INTO inventory_stockmovement

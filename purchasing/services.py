@@ -4,7 +4,7 @@ through inventory's stock writer (`products_lock`, `stock_moves`)."""
 
 import datetime
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,8 +32,51 @@ from purchasing.selectors import DraftSummary, draft_summaries
 
 log = logging.getLogger(__name__)
 Status = PurchaseOrder.Status
-CHUNK = 1000
 MAX_QUANTITY = 100_000
+# replenish: the rule's rows (supplier_id, pk, suggested_qty, cost), then
+# the draft lines brought in line with them. The drafts meant are those not
+# claimed by a send (%s is the draft status).
+WANTED = "replenish_wanted"
+WANTED_COLUMNS = "(supplier_id, pk, suggested_qty, cost)"  # the queryset's order
+WANTED_CREATE = f"""
+CREATE TEMPORARY TABLE {WANTED} (
+    supplier_id bigint, pk bigint, suggested_qty bigint, cost numeric(10, 2)
+)
+"""
+ORDERS = PurchaseOrder._meta.db_table
+LINES = PurchaseOrderLine._meta.db_table
+NEEDS_A_DRAFT = f"""
+SELECT DISTINCT w.supplier_id FROM {WANTED} w
+WHERE NOT EXISTS (
+    SELECT 1 FROM {ORDERS} o WHERE o.supplier_id = w.supplier_id AND o.status = %s
+)
+ORDER BY w.supplier_id
+"""
+LINES_REMOVE = f"""
+DELETE FROM {LINES} WHERE id IN (
+    SELECT l.id FROM {LINES} l JOIN {ORDERS} o ON o.id = l.order_id
+    WHERE o.status = %s AND o.sending_since IS NULL AND NOT EXISTS (
+        SELECT 1 FROM {WANTED} w
+        WHERE w.pk = l.product_id AND w.supplier_id = o.supplier_id
+    )
+)
+"""
+LINES_CHANGE = f"""
+UPDATE {LINES} SET ordered = w.suggested_qty, unit_cost = w.cost
+FROM {ORDERS} o, {WANTED} w
+WHERE o.id = {LINES}.order_id AND o.status = %s AND o.sending_since IS NULL
+  AND w.supplier_id = o.supplier_id AND w.pk = {LINES}.product_id
+  AND ({LINES}.ordered <> w.suggested_qty OR {LINES}.unit_cost <> w.cost)
+"""
+LINES_ADD = f"""
+INSERT INTO {LINES} (order_id, product_id, ordered, received, unit_cost)
+SELECT o.id, w.pk, w.suggested_qty, 0, w.cost
+FROM {WANTED} w JOIN {ORDERS} o ON o.supplier_id = w.supplier_id
+WHERE o.status = %s AND o.sending_since IS NULL AND NOT EXISTS (
+    SELECT 1 FROM {LINES} l WHERE l.order_id = o.id AND l.product_id = w.pk
+)
+ORDER BY o.id, w.pk
+"""
 # How long a send's claim on a draft keeps others off it; a send that died
 # between claiming and finishing can be retried after it.
 SEND_LEASE = datetime.timedelta(minutes=10)
@@ -52,22 +95,22 @@ def replenish(*, day: datetime.date | None = None) -> list[DraftSummary]:
     Locks the suppliers (one replenish at a time) and the drafts (a send's
     claim in progress finishes first). A draft claimed by a send is left as it
     is, and its supplier gets no other: whatever it still needs is drafted by
-    the next run, once the order is sent and counts as on order. Reads
-    the rule and the draft lines as two sorted streams merged here, writing in
-    chunks: a few queries, memory flat in the size of the catalogue."""
+    the next run, once the order is sent and counts as on order.
+
+    Set-based, in the database: the rule's rows are computed once into a
+    temporary table, then one DELETE, one UPDATE and one INSERT bring the draft
+    lines in line with it. A dozen queries whatever the catalogue's size, and
+    no row of it comes to Python."""
     with transaction.atomic(durable=True):
         list(Supplier.objects.select_for_update().order_by("pk").only("pk"))
-        drafts, being_sent = {}, []
-        for supplier_id, pk, sending_since in (
-            PurchaseOrder.objects.select_for_update()
+        being_sent = [
+            supplier_id
+            for supplier_id, since in PurchaseOrder.objects.select_for_update()
             .filter(status=Status.DRAFT)
             .order_by("pk")
-            .values_list("supplier_id", "pk", "sending_since")
-        ):
-            if sending_since is None:
-                drafts[supplier_id] = pk
-            else:
-                being_sent.append(supplier_id)
+            .values_list("supplier_id", "sending_since")
+            if since is not None
+        ]
         wanted = (
             with_replenishment(
                 Product.objects.filter(is_active=True, supplier__isnull=False),
@@ -75,103 +118,29 @@ def replenish(*, day: datetime.date | None = None) -> list[DraftSummary]:
             )
             .filter(needs_ordering=True, suggested_qty__gt=0)
             .exclude(supplier_id__in=being_sent)
-            .order_by("supplier_id", "pk")
+            .order_by()
             .values_list("supplier_id", "pk", "suggested_qty", "cost")
         )
-        existing = (
-            PurchaseOrderLine.objects.filter(
-                order__status=Status.DRAFT, order__sending_since__isnull=True
-            )
-            .order_by("order__supplier_id", "product_id")
-            .values_list(
-                "order__supplier_id", "product_id", "pk", "ordered", "unit_cost"
-            )
-        )
-        writer = _DraftWriter(drafts)
-        for want, have in _merge(_rows(wanted), _rows(existing)):
-            if have is None:
-                writer.add(*want)
-            elif want is None:
-                writer.remove(have[2])
-            elif (want[2], want[3]) != (have[3], have[4]):
-                writer.change(have[2], ordered=want[2], unit_cost=want[3])
-        writer.flush()
+        sql, params = wanted.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # Made, then filled: PostgreSQL takes no bound parameters in
+            # CREATE TABLE … AS, and the settings bind them on the server.
+            cursor.execute(WANTED_CREATE)
+            cursor.execute(f"INSERT INTO {WANTED} {WANTED_COLUMNS} {sql}", params)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {WANTED}")  # its size, for the joins
+            cursor.execute(NEEDS_A_DRAFT, [Status.DRAFT])
+            new = [supplier_id for (supplier_id,) in cursor.fetchall()]
+            PurchaseOrder.objects.bulk_create(PurchaseOrder(supplier_id=s) for s in new)
+            for statement in (LINES_REMOVE, LINES_CHANGE, LINES_ADD):
+                cursor.execute(statement, [Status.DRAFT])
+            # Gone with the transaction anyway; dropped for the next run in
+            # this connection.
+            cursor.execute(f"DROP TABLE {WANTED}")
         PurchaseOrder.objects.filter(
             status=Status.DRAFT, sending_since__isnull=True, lines__isnull=True
         ).delete()
     return draft_summaries()
-
-
-def _rows(queryset) -> Iterator[tuple]:
-    """The rows as a stream. PostgreSQL's server-side cursors do not see the
-    writes made while they are read; SQLite's would, so there (a small store's
-    database) the rows are read first."""
-    if connection.vendor == "postgresql":
-        return queryset.iterator(chunk_size=CHUNK)
-    return iter(list(queryset))
-
-
-def _merge(wanted: Iterator[tuple], existing: Iterator[tuple]) -> Iterator[tuple]:
-    """(wanted, existing) pairs matched on (supplier, product), either None
-    when only the other side has it; both streams sorted on that key."""
-    want, have = next(wanted, None), next(existing, None)
-    while want is not None or have is not None:
-        if have is None or (want is not None and want[:2] < have[:2]):
-            yield want, None
-            want = next(wanted, None)
-        elif want is None or have[:2] < want[:2]:
-            yield None, have
-            have = next(existing, None)
-        else:
-            yield want, have
-            want, have = next(wanted, None), next(existing, None)
-
-
-class _DraftWriter:
-    """Buffers the changes to draft lines and writes them in chunks, creating
-    the drafts that new lines need on the way."""
-
-    def __init__(self, drafts: dict[int, int]):
-        self.drafts = drafts  # supplier id → draft order id
-        self.added: list[tuple[int, PurchaseOrderLine]] = []
-        self.changed: list[PurchaseOrderLine] = []
-        self.removed: list[int] = []
-
-    def add(self, supplier_id: int, product_id: int, qty: int, cost: Decimal):
-        line = PurchaseOrderLine(product_id=product_id, ordered=qty, unit_cost=cost)
-        self.added.append((supplier_id, line))
-        self._maybe_flush()
-
-    def change(self, line_id: int, *, ordered: int, unit_cost: Decimal):
-        line = PurchaseOrderLine(pk=line_id, ordered=ordered, unit_cost=unit_cost)
-        self.changed.append(line)
-        self._maybe_flush()
-
-    def remove(self, line_id: int):
-        self.removed.append(line_id)
-        self._maybe_flush()
-
-    def _maybe_flush(self):
-        if max(len(self.added), len(self.changed), len(self.removed)) >= CHUNK:
-            self.flush()
-
-    def flush(self):
-        if self.removed:
-            PurchaseOrderLine.objects.filter(pk__in=self.removed).delete()
-        if self.changed:
-            PurchaseOrderLine.objects.bulk_update(
-                self.changed, ["ordered", "unit_cost"]
-            )
-        if self.added:
-            new = sorted({s for s, _ in self.added} - set(self.drafts))
-            for order in PurchaseOrder.objects.bulk_create(
-                PurchaseOrder(supplier_id=s) for s in new
-            ):
-                self.drafts[order.supplier_id] = order.pk
-            for supplier_id, line in self.added:
-                line.order_id = self.drafts[supplier_id]
-            PurchaseOrderLine.objects.bulk_create(line for _, line in self.added)
-        self.added, self.changed, self.removed = [], [], []
 
 
 # ------------------------------------------------------------------------------

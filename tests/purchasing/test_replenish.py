@@ -140,3 +140,18 @@ def test_the_command_prints_one_line_per_draft(shelf, capsys):
 def test_the_command_refuses_a_bad_date():
     with pytest.raises(Exception, match="not a date"):
         call_command("replenish", "--date", "2026-02-30")
+
+
+def test_a_product_moved_to_another_supplier_moves_to_its_draft(shelf):
+    replenish()
+    atacado = Supplier.objects.get(name="Atacado")
+    shelf["WATER"].supplier = atacado
+    shelf["WATER"].save()
+
+    replenish()
+
+    assert drafts() == {
+        "Bebidas Sul": {"COLA": 24},
+        "Atacado": {"CHIPS": 8, "WATER": 9},
+    }
+    assert PurchaseOrder.objects.count() == 2
