@@ -2,13 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.exceptions import ImportRejected
 from inventory.forms import (
+    LotDateForm,
     ProductForm,
     ProductImportForm,
     ReceiptForm,
@@ -25,6 +26,7 @@ from inventory.models import (
     StockMovement,
     Supplier,
 )
+from inventory.perishables import lot_date, product_tracking_set
 from inventory.selectors import with_replenishment
 from inventory.services import stock_count, stock_receive
 from inventory.tasks import low_stock_event_write_task
@@ -124,6 +126,7 @@ class ProductAdmin(admin.ModelAdmin):
             gettext_lazy("Kiosk"),
             {"fields": ["age_restricted", "attendant_only"]},
         ),
+        (gettext_lazy("Perishable"), {"fields": ["tracks_expiry"]}),
         (gettext_lazy("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = ["receive_goods", "take_stock", "export_csv"]
@@ -147,6 +150,32 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ProductChangeList
+
+    def save_model(self, request, obj, form, change):
+        """A new product is saved whole (no stock yet). An edit writes every
+        field but the stock (the services' alone: a sale may have changed it
+        since the page was read) and tracks_expiry, which its service
+        switches, putting the stock in an "expiry unknown" lot."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        kept = {"id", "stock", "tracks_expiry", "created_at"}
+        obj.save(
+            update_fields=[
+                f.name for f in Product._meta.concrete_fields if f.name not in kept
+            ]
+        )
+        if "tracks_expiry" in form.changed_data:
+            product = product_tracking_set(product_id=obj.pk, tracks=obj.tracks_expiry)
+            if product.tracks_expiry and product.stock:
+                messages.warning(
+                    request,
+                    _(
+                        "The %(stock)s units of %(name)s in stock are in a lot "
+                        "whose expiry is unknown: date it (Lots) before they can "
+                        "be sold."
+                    )
+                    % {"stock": product.stock, "name": product.name},
+                )
 
     def get_urls(self):
         own = [
@@ -238,6 +267,8 @@ class ProductAdmin(admin.ModelAdmin):
                 quantities=form.quantities(),
                 reference=form.cleaned_data["reference"],
                 user=request.user,
+                expires_on=form.expiry_dates(),
+                allow_past_expiry=form.cleaned_data["allow_past_expiry"],
             ),
             done=lambda n: (
                 ngettext(
@@ -321,6 +352,71 @@ class LotAdmin(ReadOnlyAdmin):
     list_select_related = ["product"]
     search_fields = ["product__sku", "product__name", "ref"]
     date_hierarchy = "expires_on"
+    actions = ["date_lot"]
+
+    def has_date_permission(self, request) -> bool:
+        return request.user.has_perm("inventory.change_lot")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:lot_id>/date/",
+                self.admin_site.admin_view(self.date_view),
+                name="inventory_lot_date",
+            )
+        ]
+        return own + super().get_urls()
+
+    @admin.action(
+        description=gettext_lazy("Date the selected lot (expiry unknown)"),
+        permissions=["date"],
+    )
+    def date_lot(self, request, queryset):
+        lots = list(queryset.filter(expires_on__isnull=True, units_left__gt=0)[:2])
+        if len(lots) != 1:
+            messages.warning(
+                request, _("Select one lot whose expiry is unknown, with units.")
+            )
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:inventory_lot_date", args=[lots[0].pk])
+        )
+
+    def date_view(self, request: HttpRequest, lot_id: int):
+        """Give an "expiry unknown" lot's units their dates; until then they
+        cannot be sold."""
+        if not self.has_date_permission(request):
+            raise PermissionDenied
+        lot = get_object_or_404(Lot.objects.select_related("product"), pk=lot_id)
+        changelist = reverse("admin:inventory_lot_changelist")
+        form = LotDateForm(request.POST or None, lot=lot)
+        if request.method == "POST" and form.is_valid():
+            try:
+                lot_date(
+                    lot_id=lot.pk,
+                    parts=form.parts(),
+                    allow_past_expiry=form.cleaned_data["allow_past_expiry"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The %(units)s units of %(name)s are dated.")
+                    % {"units": lot.units_left, "name": lot.product.name},
+                )
+                return HttpResponseRedirect(changelist)
+        return render(
+            request,
+            "admin/inventory/product/stock_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Date %(lot)s: %(units)s units")
+                % {"lot": lot, "units": lot.units_left},
+                "form": form,
+            },
+        )
 
 
 @admin.register(LowStockAlert)

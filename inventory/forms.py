@@ -1,8 +1,10 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Product, Supplier
+from inventory.models import Lot, Product, Supplier
 
 
 class ProductImportForm(forms.Form):
@@ -11,7 +13,7 @@ class ProductImportForm(forms.Form):
         help_text=_(
             "CSV, UTF-8. Columns: sku, name, price, stock, reorder_point; "
             "optional: barcode, category, cost, par_level, supplier, "
-            "age_restricted, attendant_only (yes/no), pack_size."
+            "age_restricted, attendant_only, tracks_expiry (yes/no), pack_size."
         ),
     )
 
@@ -30,6 +32,7 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = ["sku", "barcode", "name", "category", "supplier", "price", "cost"]
         fields += ["reorder_point", "par_level", "pack_size", "is_active"]
+        fields += ["tracks_expiry"]
 
     def clean_pack_size(self) -> int:
         return self.cleaned_data["pack_size"] or self.instance.pack_size
@@ -71,10 +74,48 @@ class ReceiptForm(_PerProductForm):
         help_text=_("The delivery note's number."),
     )
 
+    allow_past_expiry = forms.BooleanField(
+        label=_("Accept expiry dates in the past"),
+        required=False,
+        help_text=_(
+            "Only to book units that arrived already expired: they cannot be "
+            "sold, write them off."
+        ),
+    )
+
+    def __init__(self, *args, products: list[Product], **kwargs):
+        super().__init__(*args, products=products, **kwargs)
+        # A perishable's expiry date right after its quantity.
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            product = next(
+                (p for p in products if name == f"qty_{p.pk}" and p.tracks_expiry),
+                None,
+            )
+            if product is not None:
+                fields[f"expires_{product.pk}"] = forms.DateField(
+                    label=gettext("%(name)s (%(sku)s): expires on")
+                    % {"name": product.name, "sku": product.sku},
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                    error_messages={
+                        "required": _("Give the expiry date of the units received.")
+                    },
+                )
+        self.fields = fields
+
     def initial_quantity(self, product: Product) -> int | None:
         """What the replenishment rule would order (products come annotated
         by inventory.selectors.with_replenishment)."""
         return max(product.suggested_qty, 1)
+
+    def expiry_dates(self) -> dict[int, datetime.date]:
+        """The expiry date given for each perishable product."""
+        return {
+            p.pk: self.cleaned_data[f"expires_{p.pk}"]
+            for p in self.products
+            if p.tracks_expiry
+        }
 
 
 class StocktakeForm(_PerProductForm):
@@ -86,3 +127,46 @@ class StocktakeForm(_PerProductForm):
 
     def initial_quantity(self, product: Product) -> int:
         return product.stock
+
+
+class LotDateForm(forms.Form):
+    """The expiry dates of an "expiry unknown" lot's units: up to three dates,
+    the units of each (inventory.perishables.lot_date)."""
+
+    PARTS = 3
+
+    allow_past_expiry = forms.BooleanField(
+        label=_("Accept expiry dates in the past"),
+        required=False,
+        help_text=_("Those units cannot be sold: write them off."),
+    )
+
+    def __init__(self, *args, lot: Lot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lot = lot
+        for n in range(1, self.PARTS + 1):
+            self.fields[f"expires_{n}"] = forms.DateField(
+                label=gettext("Expires on (%(n)s)") % {"n": n},
+                required=n == 1,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+            self.fields[f"units_{n}"] = forms.IntegerField(
+                label=gettext("Units (%(n)s)") % {"n": n},
+                min_value=1,
+                required=n == 1,
+                initial=lot.units_left if n == 1 else None,
+            )
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, self.PARTS + 1):
+            if bool(data.get(f"expires_{n}")) != bool(data.get(f"units_{n}")):
+                self.add_error(f"units_{n}", _("Give both a date and its units."))
+        return data
+
+    def parts(self) -> list[tuple[datetime.date, int]]:
+        return [
+            (self.cleaned_data[f"expires_{n}"], self.cleaned_data[f"units_{n}"])
+            for n in range(1, self.PARTS + 1)
+            if self.cleaned_data.get(f"expires_{n}")
+        ]

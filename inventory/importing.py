@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from inventory.exceptions import ImportRejected
 from inventory.models import Category, Product, StockMovement, Supplier
+from inventory.perishables import lots_track
 from inventory.services import products_lock, products_write, stock_moves
 from pitstop import csvsafe
 
@@ -24,6 +25,7 @@ REQUIRED_COLUMNS = ("sku", "name", "price", "stock", "reorder_point")
 OPTIONAL_COLUMNS = ("barcode", "category", "cost", "par_level", "supplier")
 OPTIONAL_COLUMNS += ("age_restricted", "attendant_only")  # yes/no
 OPTIONAL_COLUMNS += ("pack_size",)
+OPTIONAL_COLUMNS += ("tracks_expiry",)  # yes/no
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_PRICE = Decimal("99999999.99")
 LOOKUP_CHUNK = 5000
@@ -59,6 +61,7 @@ class _Row:
     age_restricted: bool | None
     attendant_only: bool | None
     pack_size: int | None
+    tracks_expiry: bool | None
 
 
 def products_import(
@@ -93,6 +96,7 @@ def products_export(products: Iterable[Product]) -> Iterator[list]:
             "yes" if p.age_restricted else "no",
             "yes" if p.attendant_only else "no",
             str(p.pack_size),
+            "yes" if p.tracks_expiry else "no",
         ]
 
 
@@ -254,6 +258,7 @@ def _clean(raw: dict, number: int) -> tuple[_Row | None, list[str]]:
         age_restricted=yes_no("age_restricted"),
         attendant_only=yes_no("attendant_only"),
         pack_size=whole("pack_size", required=False),
+        tracks_expiry=yes_no("tracks_expiry"),
     )
     if row.pack_size == 0:
         errors.append(gettext("pack_size: must be 1 or more (units per case)"))
@@ -336,14 +341,18 @@ def _apply(
     user: AbstractBaseUser | None,
 ) -> ImportSummary:
     """Create the new products at zero, write the catalogue fields that
-    changed, then every stock difference through stock_moves, the one stock
-    writer (so a crossing opens or closes its alert as a sale's would)."""
+    changed, switch expiry tracking (inventory.perishables.lots_track: the
+    stock of a product switched on goes into an "expiry unknown" lot), then
+    every stock difference through stock_moves, the one stock writer (so a
+    crossing opens or closes its alert as a sale's would, and a perishable's
+    lots follow: docs/perishables.md)."""
     categories = _named(Category, {r.category for r in rows if r.category})
     suppliers = _named(Supplier, {r.supplier for r in rows if r.supplier})
     now = timezone.now()
     new: list[tuple[Product, int]] = []
     edited: list[Product] = []
     stock_changes: list[tuple[Product, int]] = []
+    switched: dict[bool, list[Product]] = {True: [], False: []}
     updated = unchanged = 0
 
     for row in rows:
@@ -367,11 +376,21 @@ def _apply(
         product = existing.get(row.sku)
         if product is None:
             values.setdefault("par_level", row.reorder_point * 2)
-            new.append((Product(sku=row.sku, stock=0, **values), row.stock))
+            # No stock yet: its lots come with the import's stock change.
+            tracks = bool(row.tracks_expiry)
+            new.append(
+                (
+                    Product(sku=row.sku, stock=0, tracks_expiry=tracks, **values),
+                    row.stock,
+                )
+            )
             continue
         delta = row.stock - product.stock
         fields_changed = any(getattr(product, k) != v for k, v in values.items())
-        if not delta and not fields_changed:
+        switch = row.tracks_expiry not in (None, product.tracks_expiry)
+        if switch:
+            switched[row.tracks_expiry].append(product)
+        if not delta and not fields_changed and not switch:
             unchanged += 1
             continue
         updated += 1
@@ -385,6 +404,8 @@ def _apply(
 
     Product.objects.bulk_create([product for product, _ in new], batch_size=1000)
     products_write(products=edited, fields=CATALOGUE_FIELDS)
+    for tracks, products in switched.items():
+        lots_track(products=products, tracks=tracks)
     stock_changes += [(product, stock) for product, stock in new if stock]
     stock_moves(
         changes=stock_changes, reason=StockMovement.Reason.IMPORT, ref=ref, user=user

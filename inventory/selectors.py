@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -23,8 +24,11 @@ from django.db.models import (
     FloatField,
     IntegerField,
     Max,
+    Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -32,8 +36,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
 from django.utils import timezone
 
-from inventory.models import IS_LOW, Product, StockMovement
-from pitstop.clock import store_midnight
+from inventory.models import IS_LOW, Lot, Product, StockMovement
+from pitstop.clock import store_midnight, store_today
 
 WINDOW_DAYS = 28  # velocity: units a day over the last 28 complete store days
 SAFETY_DAYS = 7  # an order covers the lead time plus a week of sales
@@ -165,3 +169,30 @@ def low_stock_item(product: Product) -> dict[str, Any]:
 
 def _text_or_none(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def with_lots(products: QuerySet[Product], *, today=None) -> QuerySet[Product]:
+    """Annotate products that track expiry with `sellable` (units in lots
+    dated and not expired in the store's time zone) and `expires_next` (the
+    earliest such lot's date, None without one); both None for a product
+    that does not track expiry. In the same query (two subqueries on the
+    lots' product-and-date index)."""
+    today = today or store_today()
+    sellable_lots = Lot.objects.filter(
+        product=OuterRef("pk"), units_left__gt=0, expires_on__gte=today
+    ).order_by()
+    units = sellable_lots.values("product").annotate(n=Sum("units_left")).values("n")
+    earliest = sellable_lots.values("product").annotate(d=Min("expires_on")).values("d")
+    tracked = Q(tracks_expiry=True)
+    return products.annotate(
+        sellable=Case(
+            When(tracked, then=Coalesce(Subquery(units, output_field=_INT), 0)),
+            default=None,
+            output_field=_INT,
+        ),
+        expires_next=Case(
+            When(tracked, then=Subquery(earliest, output_field=DateField())),
+            default=None,
+            output_field=DateField(),
+        ),
+    )

@@ -2,6 +2,7 @@
 primary-key order, through products_lock) and writes its ledger row in the same
 transaction as the counter."""
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,8 +13,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.exceptions import InsufficientStock
+from inventory.lots import (
+    Picks,
+    lot_moves_cte,
+    lot_moves_rows,
+    lot_moves_write,
+    lots_create,
+    lots_plan,
+    lots_read,
+)
 from inventory.models import LowStockAlert, Product, StockMovement, Supplier
 from inventory.tasks import low_stock_event_write_task
+from pitstop.clock import store_today
 from pitstop.outbox import enqueue_on_commit, sweep_at
 
 LOCK_CHUNK = 5000
@@ -48,20 +59,50 @@ def stock_moves(
     ref: str = "",
     note: str = "",
     user: AbstractBaseUser | None = None,
+    expires_on: Sequence[datetime.date | None] | None = None,
+    lots: Sequence[Picks | None] | None = None,
+    allow_past_expiry: bool = False,
 ) -> list[StockMovement]:
     """Change the stock of several products and append their ledger rows: one
     `UPDATE … FROM (VALUES …)` and one insert per 1,000, so a sale of one line
     and an import of 50,000 take the same path. Caller holds the row locks.
-    Refuses the whole change with InsufficientStock before writing anything.
+    Refuses the whole change before writing anything: InsufficientStock (or
+    ExpiredStock, ExpiryMissing, ExpiryInPast, LotOverdrawn below).
 
     `reason` is one for every change or one per change. A product may come more
     than once (a returned unit written off: `return` then `waste`); its changes
     apply in order. A crossing of the reorder point, from before the first
     change to after the last, opens or closes the product's low-stock alert in
-    the same transaction (see track_crossings)."""
+    the same transaction (see track_crossings).
+
+    Products that track expiry keep their lots in step (inventory.lots):
+    `expires_on`, one per change or None, dates the units coming in (required
+    for a receipt; a past date only with allow_past_expiry); `lots`, one per
+    change or None, names the lots a change takes from or gives back to,
+    [(lot id, units)]. Without them a sale takes the sellable lots
+    first-expiring-first-out. The lots cost one query (their read) when a
+    tracked product is among the changes, none otherwise."""
     reasons = [reason] * len(changes) if isinstance(reason, str) else list(reason)
-    if len(reasons) != len(changes):
-        raise ValueError("One reason for all the changes, or one for each.")
+    expiries = [None] * len(changes) if expires_on is None else list(expires_on)
+    picks = [None] * len(changes) if lots is None else list(lots)
+    if not len(reasons) == len(expiries) == len(picks) == len(changes):
+        raise ValueError("One reason, expiry, lots for all the changes, or each.")
+    plan = None
+    if any(product.tracks_expiry for product, _delta in changes):
+        plan = lots_plan(
+            changes=changes,
+            reasons=reasons,
+            expires_on=expiries,
+            picks=picks,
+            lots=lots_read(
+                product_ids={p.pk for p, _delta in changes if p.tracks_expiry},
+                named={pk for named in picks if named for pk, _units in named},
+            ),
+            today=store_today(),
+            allow_past_expiry=allow_past_expiry,
+        )
+    elif any(picks):
+        raise ValueError("Lots named for products that do not track expiry.")
     before: dict[int, int] = {}
     after: dict[int, int] = {}
     for product, delta in changes:
@@ -84,7 +125,8 @@ def stock_moves(
         product.stock += delta
         product.updated_at = now
         stock_after.append(product.stock)
-    _stock_write(before=before, after=after, now=now)
+    if plan and plan.new:
+        lots_create(lots=plan.new, ref=ref)
     movements = StockMovement.objects.bulk_create(
         [
             StockMovement(
@@ -104,6 +146,11 @@ def stock_moves(
         ],
         batch_size=WRITE_CHUNK,
     )
+    lot_rows = lot_moves_rows(plan=plan, movements=movements) if plan else []
+    folded = lot_moves_cte(lot_rows)
+    if lot_rows and not folded:
+        lot_moves_write(lot_rows)
+    _stock_write(before=before, after=after, now=now, prefix=folded)
     # One movement per product (its last): the crossing is from before the
     # first change to after the last.
     last = {movement.product.pk: movement for movement in movements}
@@ -111,13 +158,21 @@ def stock_moves(
     return movements
 
 
-def _stock_write(*, before: Mapping[int, int], after: Mapping[int, int], now) -> None:
+def _stock_write(
+    *,
+    before: Mapping[int, int],
+    after: Mapping[int, int],
+    now,
+    prefix: tuple[str, list] | None = None,
+) -> None:
     """Add each product's net change to its stock, one
     `WITH v(id, delta) AS (VALUES …) UPDATE … FROM v RETURNING` per 1,000
     products, and check that the stock the database returns is the one
     computed from the locked rows: a caller that passed a product it had not
     locked (or read before another writer) gets an error, and its transaction
-    is rolled back, instead of a ledger that disagrees with the counter."""
+    is rolled back, instead of a ledger that disagrees with the counter.
+    `prefix`, (SQL, params) of common table expressions (a sale's lot moves,
+    inventory.lots.lot_moves_cte), goes into the first statement."""
     pks = list(after)
     table = connection.ops.quote_name(Product._meta.db_table)
     stamp = Product._meta.get_field("updated_at").get_db_prep_save(now, connection)
@@ -131,12 +186,15 @@ def _stock_write(*, before: Mapping[int, int], after: Mapping[int, int], now) ->
             params: list = []
             for pk in chunk:
                 params += [pk, after[pk] - before[pk]]
+            ctes, head = "", []
+            if prefix and start == 0:
+                ctes, head = f"{prefix[0]}, ", list(prefix[1])
             cursor.execute(
-                f"WITH v(id, delta) AS (VALUES {', '.join([row] * len(chunk))})"
+                f"WITH {ctes}v(id, delta) AS (VALUES {', '.join([row] * len(chunk))})"
                 f" UPDATE {table} SET stock = {table}.stock + v.delta,"
                 f" updated_at = %s FROM v WHERE {table}.id = v.id"
                 f" RETURNING {table}.id, {table}.stock",
-                [*params, stamp],
+                [*head, *params, stamp],
             )
             written = dict(cursor.fetchall())
             wrong = {pk for pk in chunk if written.get(pk) != after[pk]}
@@ -223,8 +281,14 @@ def stock_receive(
     quantities: Mapping[int, int],
     reference: str = "",
     user: AbstractBaseUser | None = None,
+    expires_on: Mapping[int, datetime.date] | None = None,
+    allow_past_expiry: bool = False,
 ) -> list[StockMovement]:
-    """Book a delivery of several products at once. Locks those products."""
+    """Book a delivery of several products at once. Locks those products.
+    `expires_on` dates the units of each product that tracks expiry (one lot
+    each): ExpiryMissing without it, ExpiryInPast for a past date unless
+    allow_past_expiry (the admin's confirmation)."""
+    expires_on = expires_on or {}
     if not quantities:
         raise ValidationError(_("A receipt needs at least one product."))
     for qty in quantities.values():
@@ -246,6 +310,8 @@ def stock_receive(
             ref=reference,
             note=note,
             user=user,
+            expires_on=[expires_on.get(pk) for pk in sorted(quantities)],
+            allow_past_expiry=allow_past_expiry,
         )
 
 
@@ -256,7 +322,10 @@ def stock_count(
     user: AbstractBaseUser | None = None,
 ) -> list[StockMovement]:
     """Stocktake: set stock to what was counted, booking each difference as an
-    adjustment. Locks those products; a product counted as it stands gets no row."""
+    adjustment. Locks those products; a product counted as it stands gets no row.
+    For a product that tracks expiry, units missing leave its lots
+    first-expiring-first-out (expired first, undated last) and units found go
+    to a new "expiry unknown" lot for the manager to date."""
     for counted in counts.values():
         if counted < 0:
             raise ValidationError(_("A counted quantity cannot be negative."))

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory.models import Product
+from inventory.selectors import with_lots
 from kiosk.offline import offline_config
 from pitstop.money import money_format
 from pitstop.roles import KIOSKS
@@ -46,6 +47,7 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
             "The store's server cannot be reached right now. Please call the attendant."
         ),
         "countdown": _("Starting over in %s s."),
+        "unsellable": _("%s cannot be sold now. Please call the attendant."),
         "remove": _("Remove"),
         "less": _("One less"),
         "more": _("One more"),
@@ -67,9 +69,16 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
 @kiosk_required
 def catalogue(request: HttpRequest) -> JsonResponse:
     """What the page scans and searches: the active products, prices as
-    decimal strings; `attendant` marks those that need the attendant's PIN."""
-    rows = Product.objects.filter(is_active=True).values_list(
-        "sku", "barcode", "name", "price", "age_restricted", "attendant_only"
+    decimal strings; `attendant` marks those that need the attendant's PIN,
+    `sellable` false a perishable product with no units in date."""
+    rows = with_lots(Product.objects.filter(is_active=True)).values_list(
+        "sku",
+        "barcode",
+        "name",
+        "price",
+        "age_restricted",
+        "attendant_only",
+        "sellable",
     )
     products = [
         {
@@ -78,8 +87,9 @@ def catalogue(request: HttpRequest) -> JsonResponse:
             "name": name,
             "price": str(price),
             "attendant": age_restricted or attendant_only,
+            "sellable": sellable is None or sellable > 0,
         }
-        for sku, barcode, name, price, age_restricted, attendant_only in rows
+        for sku, barcode, name, price, age_restricted, attendant_only, sellable in rows
     ]
     return JsonResponse({"products": products})
 

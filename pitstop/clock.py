@@ -10,3 +10,8 @@ def store_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(
         day, datetime.time.min, tzinfo=timezone.get_default_timezone()
     )
+
+
+def store_today() -> datetime.date:
+    """Today in the store's time zone, whatever zone a request activated."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())

@@ -216,6 +216,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                     note=data["note"],
                     idempotency_key=data["idempotency_key"],
                     add_to_order=data["add_to_order"],
+                    allow_past_expiry=data["allow_past_expiry"],
                 )
             except ReceiptRejected as exc:
                 for error in exc.errors:
@@ -223,7 +224,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
             except PurchasingError as exc:
                 form.add_error(None, exc.message)
             else:
-                units = sum(qty for _sku, qty in data["lines"])
+                units = sum(qty for _sku, qty, _expiry in data["lines"])
                 messages.success(
                     request,
                     _("%(units)d unit(s) received on %(number)s: now %(status)s.")

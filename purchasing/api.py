@@ -71,7 +71,16 @@ class OrderSummarySerializer(serializers.Serializer):
 class ReceiptRequestSerializer(serializers.Serializer):
     lines = inline_serializer(
         "ReceiptRequestLine",
-        {"sku": serializers.CharField(), "qty": serializers.IntegerField(min_value=1)},
+        {
+            "sku": serializers.CharField(),
+            "qty": serializers.IntegerField(min_value=1),
+            "expires_on": serializers.DateField(
+                required=False,
+                input_formats=["iso-8601"],
+                help_text="YYYY-MM-DD, required for a product that tracks "
+                "expiry; not in the past.",
+            ),
+        },
         many=True,
     )
     idempotency_key = serializers.CharField(max_length=64)
@@ -160,7 +169,11 @@ class OrderReceipts(APIView):
             200: OpenApiResponse(
                 OrderSerializer, "This key's receipt, already booked."
             ),
-            400: RECEIPT_ERROR,
+            400: OpenApiResponse(
+                RECEIPT_ERROR,
+                "Invalid lines (a product that tracks expiry without its "
+                "expires_on, or one in the past); nothing booked.",
+            ),
             404: ERROR,
             409: OpenApiResponse(ERROR, "A draft or closed order, or a reused key."),
         },
@@ -175,7 +188,10 @@ class OrderReceipts(APIView):
         try:
             _, created = order_receive(
                 order_id=order.pk,
-                lines=[(line["sku"], line["qty"]) for line in data["lines"]],
+                lines=[
+                    (line["sku"], line["qty"], line.get("expires_on"))
+                    for line in data["lines"]
+                ],
                 user=request.user,
                 note=data.get("note", ""),
                 idempotency_key=data["idempotency_key"],

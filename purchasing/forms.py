@@ -7,9 +7,10 @@ from purchasing.models import PurchaseOrder
 
 
 class ReceiveForm(forms.Form):
-    """A delivery against an order: one quantity per line (blank is none), an
-    optional product not on the order, and a note (required for more than
-    was ordered). The key makes a double submit book once."""
+    """A delivery against an order: one quantity per line (blank is none) and
+    for a perishable product its expiry date, an optional product not on the
+    order, and a note (required for more than was ordered). The key makes a
+    double submit book once."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     note = forms.CharField(
@@ -27,6 +28,20 @@ class ReceiveForm(forms.Form):
         required=False,
         help_text=_("Tick to accept a product that was not ordered."),
     )
+    extra_expires_on = forms.DateField(
+        label=_("Its expiry date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a product that tracks expiry."),
+    )
+    allow_past_expiry = forms.BooleanField(
+        label=_("Accept expiry dates in the past"),
+        required=False,
+        help_text=_(
+            "Only to book units that arrived already expired: they cannot be "
+            "sold, write them off."
+        ),
+    )
 
     def __init__(self, *args, order: PurchaseOrder, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,17 +49,32 @@ class ReceiveForm(forms.Form):
         self.lines = list(order.lines.all())
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         for line in self.lines:
+            label = f"{line.product.name} ({line.product.sku})"
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(
-                label=f"{line.product.name} ({line.product.sku})",
+                label=label,
                 required=False,
                 widget=forms.NumberInput(
                     attrs={"data-sku": line.product.sku, "class": "vIntegerField"}
                 ),
             )
+            if line.product.tracks_expiry:
+                self.fields[f"expires_{line.pk}"] = forms.DateField(
+                    label=_("%(product)s: expires on") % {"product": label},
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                )
 
     def rows(self):
-        """(line, its quantity field) for the template."""
-        return [(line, self[f"qty_{line.pk}"]) for line in self.lines]
+        """(line, its quantity field, its expiry field or None) for the
+        template."""
+        return [
+            (
+                line,
+                self[f"qty_{line.pk}"],
+                self[f"expires_{line.pk}"] if line.product.tracks_expiry else None,
+            )
+            for line in self.lines
+        ]
 
     def clean(self):
         data = super().clean()
@@ -57,7 +87,7 @@ class ReceiveForm(forms.Form):
             if qty < 0:
                 self.add_error(f"qty_{line.pk}", _("A quantity cannot be negative."))
                 continue
-            lines.append((line.product.sku, qty))
+            lines.append((line.product.sku, qty, data.get(f"expires_{line.pk}")))
             if qty > line.missing:
                 over.append(line.product.sku)
         sku, qty = (data.get("extra_sku") or "").strip(), data.get("extra_qty")
@@ -69,7 +99,7 @@ class ReceiveForm(forms.Form):
                         "or more."
                     )
                 )
-            lines.append((sku, qty))
+            lines.append((sku, qty, data.get("extra_expires_on")))
         if not lines and not self.errors:
             raise forms.ValidationError(_("Type what arrived: at least one quantity."))
         if over and not data.get("note", "").strip():

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from inventory.exceptions import ExpiryInPast, ExpiryMissing
 from inventory.models import Product, StockMovement, Supplier
 from inventory.selectors import with_replenishment
 from inventory.services import products_lock, stock_moves
@@ -333,14 +334,19 @@ def _order_lock(order_id: int) -> PurchaseOrder:
 # ------------------------------------------------------------------------------
 
 
-def receipt_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
-    """(sku, qty) pairs checked, every problem listed; a repeated sku adds up."""
+def receipt_lines_clean(
+    lines: Iterable[tuple],
+) -> dict[tuple[str, datetime.date | None], int]:
+    """(sku, qty) or (sku, qty, expires_on) lines checked, every problem
+    listed; a repeated sku with the same expiry date adds up."""
     lines = list(lines)
     errors: list[str] = []
-    merged: dict[str, int] = {}
+    merged: dict[tuple[str, datetime.date | None], int] = {}
+    per_sku: dict[str, int] = {}
     if not lines:
         errors.append(_("A receipt needs at least one line."))
-    for n, (sku, qty) in enumerate(lines, start=1):
+    for n, (sku, qty, *expiry) in enumerate(lines, start=1):
+        expires_on = expiry[0] if expiry else None
         if not isinstance(sku, str) or not sku.strip():
             errors.append(_("line %(n)d: a product code (sku) is required.") % {"n": n})
             continue
@@ -351,11 +357,12 @@ def receipt_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int
                 % {"n": n, "sku": sku}
             )
             continue
-        merged[sku] = merged.get(sku, 0) + qty
-        if merged[sku] > MAX_QUANTITY:
+        merged[sku, expires_on] = merged.get((sku, expires_on), 0) + qty
+        per_sku[sku] = per_sku.get(sku, 0) + qty
+        if per_sku[sku] > MAX_QUANTITY:
             errors.append(
                 _("line %(n)d: %(qty)d of %(sku)s is more than a delivery.")
-                % {"n": n, "qty": merged[sku], "sku": sku}
+                % {"n": n, "qty": per_sku[sku], "sku": sku}
             )
     if errors:
         raise ReceiptRejected(errors)
@@ -365,25 +372,37 @@ def receipt_lines_clean(lines: Iterable[tuple[object, object]]) -> dict[str, int
 def order_receive(
     *,
     order_id: int,
-    lines: Iterable[tuple[object, object]],
+    lines: Iterable[tuple],
     user: AbstractBaseUser,
     note: str = "",
     idempotency_key: str = "",
     add_to_order: bool = False,
+    allow_past_expiry: bool = False,
 ) -> tuple[PurchaseOrder, bool]:
     """Book one delivery against a sent or partly received order: a ledger
-    `receipt` per product (ref PO-<n>) through the stock writer, the lines'
-    received counts, the order's status. More than ordered is accepted (the
-    receipt's note says so); a sku not on the order only with add_to_order.
+    `receipt` per product and expiry date (ref PO-<n>) through the stock
+    writer, the lines' received counts, the order's status. More than ordered
+    is accepted (the receipt's note says so); a sku not on the order only with
+    add_to_order. A line is (sku, qty) or (sku, qty, expires_on): a product
+    that tracks expiry needs the date, not in the past unless
+    allow_past_expiry (the admin's confirmation); else ReceiptRejected.
 
     Locks the order row, then the products in pk order. Returns (order,
     created); a known idempotency key with the same lines returns the order
     and books nothing."""
-    quantities = receipt_lines_clean(lines)
+    dated = receipt_lines_clean(lines)
+    quantities: dict[str, int] = {}
+    for (sku, _expiry), n in dated.items():
+        quantities[sku] = quantities.get(sku, 0) + n
     key = idempotency_key.strip()
     if len(key) > 64:
         raise ReceiptRejected([_("The idempotency key is longer than 64 characters.")])
-    receipt_lines = [{"sku": sku, "qty": n} for sku, n in sorted(quantities.items())]
+    receipt_lines = [
+        {"sku": sku, "qty": n} | ({"expires_on": day.isoformat()} if day else {})
+        for (sku, day), n in sorted(
+            dated.items(), key=lambda kv: (kv[0][0], kv[0][1] or datetime.date.min)
+        )
+    ]
     try:
         with transaction.atomic(durable=True):
             order = _order_lock(order_id)
@@ -412,7 +431,10 @@ def order_receive(
             if errors:
                 raise ReceiptRejected(errors)
             locked = products_lock(ids=[p.pk for p in products.values()])
-            changes = [(locked[products[sku].pk], n) for sku, n in quantities.items()]
+            changes = sorted(
+                ((locked[products[sku].pk], n, day) for (sku, day), n in dated.items()),
+                key=lambda change: (change[0].pk, change[2] or datetime.date.min),
+            )
             over = _book_lines(order, on_order, products, quantities)
             notes = [note.strip()] if note.strip() else []
             notes += [
@@ -421,11 +443,13 @@ def order_receive(
             ]
             note = "; ".join(notes)[:255]
             stock_moves(
-                changes=sorted(changes, key=lambda change: change[0].pk),
+                changes=[(product, n) for product, n, _day in changes],
                 reason=StockMovement.Reason.RECEIPT,
                 ref=order.number,
                 note=note,
                 user=user,
+                expires_on=[day for _product, _n, day in changes],
+                allow_past_expiry=allow_past_expiry,
             )
             Receipt.objects.create(
                 order=order,
@@ -435,6 +459,8 @@ def order_receive(
                 received_by=user,
             )
             _settle(order, user)
+    except (ExpiryMissing, ExpiryInPast) as exc:
+        raise ReceiptRejected(exc.messages) from exc
     except IntegrityError:
         # A twin request with this key committed first: answer as it did.
         if key and Receipt.objects.filter(idempotency_key=key).exists():

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory.models import Product
-from inventory.selectors import with_replenishment
+from inventory.selectors import with_lots, with_replenishment
 from pitstop.api import StrictCharField, StrictIntegerField
 from pitstop.roles import KIOSKS
 from pitstop.tokens import in_group
@@ -80,11 +80,22 @@ class ProductSerializer(serializers.ModelSerializer):
     suggested_qty = serializers.IntegerField(
         help_text="Units to order now, rounded up to the pack size."
     )
+    sellable = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a product that tracks expiry, the units in lots not "
+        "expired (what can be sold); null otherwise.",
+    )
+    expires_next = serializers.DateField(
+        allow_null=True,
+        help_text="For a product that tracks expiry, the date its first "
+        "sellable lot expires; null otherwise, or without one.",
+    )
 
     class Meta:
         model = Product
         fields = ["sku", "name", "price", "stock", "reorder_point", "low_stock"]
         fields += ["on_order", "velocity", "days_of_cover", "suggested_qty"]
+        fields += ["tracks_expiry", "sellable", "expires_next"]
 
 
 class SaleLineSerializer(serializers.Serializer):
@@ -306,6 +317,7 @@ CONFLICT = inline_serializer(
         "error": serializers.ChoiceField(
             [
                 "insufficient_stock",
+                "expired",
                 "idempotency_key_reused",
                 "attendant_required",
                 "price_changed",
@@ -340,7 +352,7 @@ class ProductDetail(APIView):
         # PostgreSQL could not even compare it.
         if len(sku) > SKU_LENGTH or not sku.isprintable():
             raise exceptions.NotFound()
-        products = with_replenishment(Product.objects.filter(is_active=True))
+        products = with_lots(with_replenishment(Product.objects.filter(is_active=True)))
         product = products.filter(sku=sku).first()
         if product is None:
             raise exceptions.NotFound()
@@ -358,7 +370,8 @@ class SaleCreate(APIView):
             400: OpenApiResponse(SALE_ERROR, "Invalid sale; nothing sold."),
             409: OpenApiResponse(
                 CONFLICT,
-                "Not enough stock, a key reused, a kiosk's sale that needs "
+                "Not enough stock, units needed that are expired (available: "
+                "the sellable units), a key reused, a kiosk's sale that needs "
                 "the attendant, or a line whose price changed.",
             ),
         },

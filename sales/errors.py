@@ -5,7 +5,7 @@ answers `body` with `status`. `error` is a code for machines (English);
 
 from dataclasses import dataclass
 
-from inventory.exceptions import InsufficientStock
+from inventory.exceptions import ExpiredStock, InsufficientStock
 from sales.exceptions import (
     AttendantRequired,
     IdempotencyKeyReused,
@@ -59,6 +59,17 @@ def problem_for(exc: Exception) -> Problem:
     if isinstance(exc, InvalidReturn):
         body = {"error": "invalid", "message": str(exc.message)}
         return Problem(400, body | ({"sku": exc.sku} if exc.sku else {}))
+    if isinstance(exc, ExpiredStock):
+        return Problem(
+            409,
+            {
+                "error": "expired",
+                "sku": exc.sku,
+                "available": exc.available,
+                "wanted": exc.wanted,
+                "message": exc.message,
+            },
+        )
     if isinstance(exc, InsufficientStock):
         return Problem(
             409,

@@ -74,6 +74,18 @@ class ScanForm(forms.Form):
                 )
                 % {"max": MAX_QUANTITY, "product": product, "in_cart": in_cart}
             )
+        # A perishable (product_by_code's `sellable`), as the stock writer
+        # decides: short of units in date while some are out of date.
+        sellable = product.sellable
+        if sellable is not None and sellable < min(product.stock, in_cart + quantity):
+            raise forms.ValidationError(
+                _(
+                    "%(product)s: only %(sellable)s can be sold. The other units "
+                    "are past their expiry date (or not dated): take them off "
+                    "the shelf and tell the manager."
+                )
+                % {"product": product, "sellable": max(sellable - in_cart, 0)}
+            )
         if in_cart + quantity > product.stock:
             params = {"product": product, "stock": product.stock, "in_cart": in_cart}
             if in_cart:

@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import StockMovement
+from inventory.lots import lots_outstanding, picks_first
+from inventory.models import Product, StockMovement
 from inventory.services import products_lock, stock_moves
 from pitstop.i18n import fill_lazy
 from sales.exceptions import (
@@ -195,16 +197,24 @@ def _take_back(
             returned_quantity=F("returned_quantity") + qty
         )
     back = [(products[line.product_id], qty) for line, qty in taken]
+    # Perishables go back to the lots the sale took them from, the
+    # first-expiring first: a unit coming back is taken for the oldest it
+    # could be (docs/perishables.md).
+    lots = sale_lots_back(
+        sale=sale, changes=back, returns=sale.returns.exclude(pk=sale_return.pk)
+    )
     if restock:
         changes, reasons = back, [StockMovement.Reason.RETURN] * len(back)
     else:
-        changes, reasons = [], []
+        # Back in, then in the bin: from the lots they went back to.
+        changes, reasons, lots = [], [], [picks for picks in lots for _ in (1, 2)]
         for product, qty in back:
             changes += [(product, qty), (product, -qty)]
             reasons += [StockMovement.Reason.RETURN, StockMovement.Reason.WASTE]
     stock_moves(
         changes=changes,
         reason=reasons,
+        lots=lots,
         ref=f"return {sale_return.pk}",
         note=f"sale {sale.pk}" + (f": {reason}" if reason else ""),
         user=user,
@@ -228,3 +238,37 @@ def _return_for_key(key: str, asked: _Asked) -> Return | None:
             _("This idempotency key was already used for a different return.")
         )
     return done
+
+
+def sale_lots_back(
+    *,
+    sale: Sale,
+    changes: list[tuple[Product, int]],
+    returns: QuerySet | None = None,
+) -> list[list[tuple[int, int]] | None]:
+    """For stock_moves' `lots`: per change giving units of the sale back, the
+    lots its ledger rows took them from, less what `returns` (of this sale)
+    already gave back, first-expiring first; None for a product that does not
+    track expiry, or whose units the sale did not take from lots (sold before
+    tracking was on: they come back as an "expiry unknown" lot). One query,
+    none without a tracked product. Caller holds the row locks."""
+    tracked = {product.pk for product, _qty in changes if product.tracks_expiry}
+    if not tracked:
+        return [None] * len(changes)
+    sold = StockMovement.objects.filter(
+        reason=StockMovement.Reason.SALE, ref=str(sale.pk), product_id__in=tracked
+    )
+    given_back = None
+    if returns is not None:
+        given_back = StockMovement.objects.filter(
+            reason=StockMovement.Reason.RETURN,
+            ref__in=returns.annotate(
+                ref=Concat(Value("return "), Cast("pk", CharField()))
+            ).values("ref"),
+        )
+    outstanding = lots_outstanding(taken=sold, given_back=given_back)
+    picks = []
+    for product, qty in changes:
+        chosen = picks_first(outstanding.get(product.pk, []), qty)
+        picks.append(chosen if sum(n for _lot, n in chosen) == qty else None)
+    return picks

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from inventory.models import Product
+from inventory.selectors import with_lots
 from pitstop.clock import store_midnight
 from sales.models import Sale
 
@@ -14,7 +15,8 @@ def product_by_code(code: str) -> Product | None:
     code = code.strip()
     if not code:
         return None
-    matches = Product.objects.filter(is_active=True).filter(
+    # With `sellable` for a perishable product (inventory.selectors.with_lots).
+    matches = with_lots(Product.objects.filter(is_active=True)).filter(
         Q(barcode=code) | Q(sku=code)
     )
     return min(matches, key=lambda p: p.barcode != code, default=None)

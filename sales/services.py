@@ -30,6 +30,7 @@ from sales.exceptions import (
     UnknownProduct,
 )
 from sales.models import Payment, Sale, SaleLine, Shift
+from sales.returns import sale_lots_back
 from sales.selectors import store_midnight
 
 # The bounds of a sale, here only: sale_lines_clean, the clerk's form and the
@@ -317,12 +318,15 @@ def sale_void(*, sale_id: int, user: AbstractBaseUser, reason: str) -> Sale:
             )
         lines = list(sale.lines.all())
         products = products_lock(ids=[line.product_id for line in lines])
+        changes = [(products[line.product_id], line.quantity) for line in lines]
         stock_moves(
-            changes=[(products[line.product_id], line.quantity) for line in lines],
+            changes=changes,
             reason=StockMovement.Reason.VOID,
             ref=str(sale.pk),
             note=reason[:255],
             user=user,
+            # Perishables go back to exactly the lots the sale took them from.
+            lots=sale_lots_back(sale=sale, changes=changes),
         )
         sale.status = Sale.Status.VOIDED
         sale.voided_at = timezone.now()

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import factory
@@ -5,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from inventory.models import Category, Product, Supplier
 from inventory.services import stock_receive
+from pitstop.clock import store_today
 
 PASSWORD = "correct-horse-battery"
 
@@ -52,11 +54,18 @@ class ProductFactory(factory.django.DjangoModelFactory):
     par_level = factory.LazyAttribute(lambda p: p.reorder_point * 2)
 
     @classmethod
-    def _create(cls, model_class, *args, stock=0, **kwargs):
+    def _create(cls, model_class, *args, stock=0, expires_on=None, **kwargs):
+        """A product that tracks expiry gets its opening stock in one lot,
+        expiring on `expires_on` (default: in 30 days)."""
         product = super()._create(model_class, *args, **kwargs)
         if stock:
+            if product.tracks_expiry and expires_on is None:
+                expires_on = store_today() + datetime.timedelta(days=30)
             stock_receive(
-                supplier=None, quantities={product.pk: stock}, reference="opening"
+                supplier=None,
+                quantities={product.pk: stock},
+                reference="opening",
+                expires_on={product.pk: expires_on} if expires_on else None,
             )
             product.refresh_from_db()
         return product

@@ -53,3 +53,20 @@ def test_the_sale_body_has_the_services_bounds(clerk_client):
     assert (sale["lines"]["minItems"], sale["lines"]["maxItems"]) == (1, 100)
     assert (line["qty"]["minimum"], line["qty"]["maximum"]) == (1, 999)
     assert sale["idempotency_key"]["maxLength"] == 64
+
+
+def test_the_schema_tells_of_perishables(clerk_client):
+    schemas = clerk_client.get("/api/schema/", {"format": "json"}).json()["components"][
+        "schemas"
+    ]
+    product = schemas["Product"]["properties"]
+    receipt_line = schemas["ReceiptRequestLine"]
+
+    assert product["sellable"]["nullable"] and product["sellable"]["type"] == "integer"
+    assert product["expires_next"]["format"] == "date"
+    assert product["expires_next"]["nullable"]
+    error = schemas["SaleConflict"]["properties"]["error"]
+    enum = schemas[error["$ref"].rpartition("/")[2]] if "$ref" in error else error
+    assert "expired" in enum["enum"]
+    assert receipt_line["properties"]["expires_on"]["format"] == "date"
+    assert "expires_on" not in receipt_line["required"]

@@ -28,7 +28,7 @@ def test_the_database_refuses_a_lot_below_zero_or_above_what_it_received(units_l
 
 
 def test_lots_list_first_expiring_first_and_undated_last():
-    product = ProductFactory(tracks_expiry=True)
+    product = ProductFactory(tracks_expiry=True, stock=0)
     later, undated, sooner = (
         Lot.objects.create(
             product=product, expires_on=day, units_received=1, units_left=1

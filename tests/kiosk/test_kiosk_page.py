@@ -44,6 +44,7 @@ def test_a_kiosk_gets_the_page_and_the_active_catalogue(client, kiosk):
             "name": "Beer",
             "price": "6.90",
             "attendant": True,
+            "sellable": True,
         },
         {
             "sku": "WAT-001",
@@ -51,6 +52,7 @@ def test_a_kiosk_gets_the_page_and_the_active_catalogue(client, kiosk):
             "name": "Water",
             "price": "3.00",
             "attendant": False,
+            "sellable": True,
         },
     ]
 
@@ -79,3 +81,16 @@ def test_a_kiosk_reaching_the_counters_sale_form_goes_to_its_own_page(client, ki
         answer = method("/sales/new/", {"code": "BER-001"})
         assert answer.status_code == 302
         assert answer["Location"] == "/kiosk/"
+
+
+def test_the_catalogue_marks_a_perishable_with_nothing_in_date_as_not_sellable(
+    client, kiosk
+):
+    ProductFactory(sku="MLK-001", tracks_expiry=True, stock=0)
+    ProductFactory(sku="MLK-002", tracks_expiry=True, stock=2)
+    client.force_login(kiosk)
+
+    products = client.get("/kiosk/catalogue/").json()["products"]
+
+    sellable = {p["sku"]: p["sellable"] for p in products}
+    assert sellable == {"MLK-001": False, "MLK-002": True}

@@ -51,6 +51,9 @@ def test_a_kiosk_looks_up_a_product(kiosk, cola):
         "velocity": "0.00",
         "days_of_cover": None,
         "suggested_qty": 0,
+        "tracks_expiry": False,
+        "sellable": None,
+        "expires_next": None,
     }
 
 

@@ -14,8 +14,8 @@ class Command(BaseCommand):
         return _(
             "Create or update products from a CSV file (upsert by sku). Columns: "
             "sku,name,price,stock,reorder_point and optionally barcode,category,cost,"
-            "par_level,supplier,age_restricted,attendant_only (yes/no),pack_size. One "
-            "bad row rejects the whole file."
+            "par_level,supplier,age_restricted,attendant_only,tracks_expiry (yes/no),"
+            "pack_size. One bad row rejects the whole file."
         )
 
     def add_arguments(self, parser):

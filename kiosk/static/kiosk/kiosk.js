@@ -77,6 +77,11 @@
     say("");
     scan.value = "";
     $("results").replaceChildren();
+    if (product.sellable === false) {
+      // A perishable with no units in date: expired goods are never sold.
+      say(fill(texts.unsellable, product.name));
+      return;
+    }
     if (product.attendant && !cart.pin) {
       askAttendant(product);
       return;
