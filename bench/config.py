@@ -29,6 +29,7 @@ STEPS = (
     "alert",
     "dashboard",
     "replenish",
+    "perishables",
 )
 
 

@@ -387,6 +387,29 @@ def replenish_md(s: dict) -> list[str]:
     ]
 
 
+def perishables_md(s: dict) -> list[str]:
+    rows = [
+        [
+            "tracks expiry" if r["tracked"] else "does not",
+            str(r["lines"]),
+            str(r["queries"]),
+            f"{_n(r['median_ms'], 2)} ms",
+            f"{_n(r['p90_ms'], 2)} ms",
+        ]
+        for r in s["rows"]
+    ]
+    return [
+        f"### 7. Perishables ({_when(s)})",
+        "",
+        f"A kiosk sale (`sale_create`, channel kiosk) in the bench's process,"
+        f" {s['sales']:,} of each kind, alternating in the same run; the tracked"
+        " products have three lots and the sales cross them (first-expiring"
+        "-first-out). Queries per sale, and its time (median, 90th percentile).",
+        "",
+        *_table(["product", "lines", "queries", "median", "p90"], rows),
+    ]
+
+
 RENDER: dict[str, Callable[[dict], list[str]]] = {
     "sales": sales_md,
     "clerk_form": clerk_form_md,
@@ -396,6 +419,7 @@ RENDER: dict[str, Callable[[dict], list[str]]] = {
     "alert": alert_md,
     "dashboard": dashboard_md,
     "replenish": replenish_md,
+    "perishables": perishables_md,
 }
 
 

@@ -153,6 +153,10 @@ def _step(
         from bench import replenish
 
         return replenish.step(plan, args.database_url, env)
+    if name == "perishables":
+        from bench import perishables
+
+        return perishables.step(plan, args.database_url, env)
     raise NotImplementedError(name)
 
 
