@@ -2,7 +2,8 @@
 WSGI stack the gunicorn workers run (middleware, DRF, our code, psycopg):
 `.venv/bin/python -m bench.profile [--path ours|floor] [--sales 500]
 [--database-url …]`. Uses the bench's database, products and clerks (run
-`scripts/bench --only sales` once first); prints the CPU per sale and the
+`scripts/bench --only sales` once first, and not while a bench runs: its
+sales would fail that run's stock checks); prints the CPU per sale and the
 functions that take it (CPU time, not wall time), as markdown for
 docs/performance.md."""
 
