@@ -247,8 +247,8 @@ def report_md(s: dict) -> list[str]:
     return [
         f"### 2. Report build ({_when(s)})",
         "",
-        "report_build (sales.csv, restock.csv, report.pdf, summary.json) in a"
-        " fresh process per build; raw = the same aggregations as SQL"
+        "report_build (sales.csv, restock.csv, waste.csv, report.pdf, summary.json)"
+        " in a fresh process per build; raw = the same aggregations as SQL"
         " streamed with COPY … TO STDOUT.",
         "",
         *_table(["sale lines", "build s", "raw SQL s", "build / raw", "peak MB"], rows),

@@ -1,5 +1,5 @@
 """2. Report build: a past day with 10k, 100k and 1M sale lines; the time and
-peak memory of report_build (all four files), each in a fresh process, and
+peak memory of report_build (all its files), each in a fresh process, and
 the same aggregation in raw SQL streamed with COPY ... TO STDOUT (the ceiling).
 
 The days are test data written straight into sales_sale/sales_saleline with

@@ -71,6 +71,7 @@ class Alert:
     order_csv: bytes | None = None  # a digest with something to order
     order_key: str | None = None  # orders/<day>/<daily|weekly>-<period>.csv
     language: str = l10n.PORTUGUESE  # of the texts
+    expiring: tuple[str, ...] = ()  # a digest's "3 lots expire tomorrow: …"
 
 
 # ------------------------------------------------------------------------------
@@ -182,7 +183,8 @@ def whatsapp_text(alert: Alert) -> str:
     """A chat message: the subject, then the most urgent products, one a line."""
     shown = alert.items[:WHATSAPP_ITEMS]
     lang = alert.language
-    lines = [alert.subject, *(text.chat_line(item, lang) for item in shown)]
+    lines = [alert.subject, *alert.expiring]
+    lines += [text.chat_line(item, lang) for item in shown]
     if more := len(alert.items) - len(shown):
         lines.append(text.t(lang, "chat_more", count=more))
     if alert.order_key:
@@ -255,17 +257,26 @@ def _digest_alert(
     head = f"{store} {period}: {revenue}"
     if not count:
         head += ", " + text.t(lang, "sms_sales", count=report.sales)
+    expiring = text.expiring_lines(report.expiring, text.morning(report), lang)
+    lots = len(report.expiring)
     return Alert(
         kind=DIGEST,
         source_key=key,
         day=day,
         subject=text.fitted(lambda name: f"{name} {label}", store),
         email_body=text.digest_email(report, items, order_key, store, lang, currency),
-        sms_text=text.sms(f"{head}, {text.t(lang, 'sms_low', count=count)}", items),
+        sms_text=text.sms(
+            f"{head}, {text.t(lang, 'sms_low', count=count)}",
+            items,
+            tail=text.t(lang, f"sms_expiring_{'1' if lots == 1 else 'n'}", count=lots)
+            if lots
+            else "",
+        ),
         items=items,
         order_csv=order,
         order_key=order_key,
         language=lang,
+        expiring=tuple(expiring),
     )
 
 

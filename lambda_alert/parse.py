@@ -64,6 +64,17 @@ class Seller:
 
 
 @dataclass(frozen=True)
+class Expiring:
+    """Units of a product in lots that expire on one day (the manifest's
+    `expiring`: lots expiring within two days)."""
+
+    sku: str
+    name: str
+    expires_on: datetime.date
+    qty: int
+
+
+@dataclass(frozen=True)
 class Report:
     """The parts of a report manifest that the alert tells."""
 
@@ -80,6 +91,7 @@ class Report:
     items: tuple[Item, ...]
     files: dict[str, str]
     drafts: tuple[Draft, ...] = ()
+    expiring: tuple[Expiring, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,8 @@ def report(doc: dict[str, Any], *, kind: str, period: str) -> Report:
     top = _field(doc, "top_products", list, "", default=[])
     low = _field(doc, "low_stock", list, "")
     drafts = _field(doc, "purchase_orders", list, "", default=[])
+    # Optional: manifests before perishables.
+    expiring = _field(doc, "expiring", list, "", default=[])
     files = _object(doc.get("files", {}), "files")
     return Report(
         kind=kind,
@@ -137,6 +151,9 @@ def report(doc: dict[str, Any], *, kind: str, period: str) -> Report:
         files={str(name): str(key) for name, key in files.items()},
         drafts=tuple(
             _draft(raw, f"purchase_orders[{n}]") for n, raw in enumerate(drafts)
+        ),
+        expiring=tuple(
+            _expiring(raw, f"expiring[{n}]") for n, raw in enumerate(expiring)
         ),
     )
 
@@ -181,6 +198,23 @@ def _draft(raw: object, where: str) -> Draft:
         lines=_field(doc, "lines", int, where),
         total=_money(doc, "total", where),
         min_order_value=_money(doc, "min_order_value", where, default=Decimal(0)),
+    )
+
+
+def _expiring(raw: object, where: str) -> Expiring:
+    doc = _object(raw, where)
+    where += "."
+    sku = _text(doc, "sku", where)
+    try:
+        expires_on = datetime.date.fromisoformat(_field(doc, "expires_on", str, where))
+    except ValueError:
+        raise Malformed(f"{where}expires_on is not a YYYY-MM-DD date") from None
+    return Expiring(
+        sku=sku,
+        # Optional: DESIGN.md names sku, expires_on and qty; the app adds name.
+        name=clean(_field(doc, "name", str, where, default="")) or sku,
+        expires_on=expires_on,
+        qty=_field(doc, "qty", int, where),
     )
 
 

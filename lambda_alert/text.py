@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 
 from lambda_alert import l10n
-from lambda_alert.parse import Draft, Item, Report, Seller
+from lambda_alert.parse import Draft, Expiring, Item, Report, Seller
 
 SUBJECT_MAX = 100  # SNS refuses a longer Subject
 SMS_MAX = 160  # one SMS segment in the GSM 7-bit alphabet
@@ -112,6 +112,41 @@ TEXTS: dict[str, dict[str, str]] = {
         PT: " - abaixo do pedido mínimo de {minimum}: não enviar ainda",
         EN: " - below the minimum order of {minimum}: not to send yet",
     },
+    # lots expiring (the manifest's `expiring`), counted per day
+    "expire_today_1": {
+        PT: "1 lote vence hoje: {lots}",
+        EN: "1 lot expires today: {lots}",
+    },
+    "expire_today_n": {
+        PT: "{count} lotes vencem hoje: {lots}",
+        EN: "{count} lots expire today: {lots}",
+    },
+    "expire_tomorrow_1": {
+        PT: "1 lote vence amanhã: {lots}",
+        EN: "1 lot expires tomorrow: {lots}",
+    },
+    "expire_tomorrow_n": {
+        PT: "{count} lotes vencem amanhã: {lots}",
+        EN: "{count} lots expire tomorrow: {lots}",
+    },
+    "expire_on_1": {
+        PT: "1 lote vence em {date}: {lots}",
+        EN: "1 lot expires on {date}: {lots}",
+    },
+    "expire_on_n": {
+        PT: "{count} lotes vencem em {date}: {lots}",
+        EN: "{count} lots expire on {date}: {lots}",
+    },
+    "lot_units_1": {PT: "{name} (1 unidade)", EN: "{name} (1 unit)"},
+    "lot_units_n": {PT: "{name} ({qty} unidades)", EN: "{name} ({qty} units)"},
+    "expiring_hint": {
+        PT: "Remarque o preço ou retire da prateleira; o que vencer, dê baixa "
+        "como perda (admin: Lotes).",
+        EN: "Mark them down or take them off the shelf; write off what expires "
+        "as waste (admin: Lots).",
+    },
+    "sms_expiring_1": {PT: "; 1 lote vencendo", EN: "; 1 lot expiring"},
+    "sms_expiring_n": {PT: "; {count} lotes vencendo", EN: "; {count} lots expiring"},
     # chat
     "chat_order": {PT: "pedir {qty}", EN: "order {qty}"},
     "chat_more": {PT: "…e mais {count}", EN: "…and {count} more"},
@@ -170,6 +205,12 @@ def digest_email(
         "",
         *table(numbers, header=False),
     ]
+    if report.expiring:
+        lines += [
+            "",
+            *expiring_lines(report.expiring, morning(report), lang),
+            t(lang, "expiring_hint"),
+        ]
     if report.top:
         top = _seller_rows(report.top[:TOP_SELLERS], lang, currency)
         lines += ["", t(lang, "top_sellers"), *table(top, right={2, 3})]
@@ -181,6 +222,34 @@ def digest_email(
     if report.files:
         lines += ["", t(lang, "files"), *(f"  {key}" for key in report.files.values())]
     return "\n".join(lines) + "\n"
+
+
+def expiring_lines(
+    lots: Sequence[Expiring], today: datetime.date, lang: str = PT
+) -> list[str]:
+    """One sentence per expiry day, soonest first: "3 lots expire tomorrow:
+    Milk 1L (6 units), …", `today` being the morning the digest is read."""
+    days: dict[datetime.date, list[Expiring]] = {}
+    for lot in sorted(lots, key=lambda lot: (lot.expires_on, lot.name, lot.sku)):
+        days.setdefault(lot.expires_on, []).append(lot)
+    lines = []
+    for day, listed in days.items():
+        when = {0: "today", 1: "tomorrow"}.get((day - today).days, "on")
+        count = len(listed)
+        named = ", ".join(
+            t(
+                lang,
+                "lot_units_1" if lot.qty == 1 else "lot_units_n",
+                name=lot.name,
+                qty=lot.qty,
+            )
+            for lot in listed
+        )
+        key = f"expire_{when}_{'1' if count == 1 else 'n'}"
+        lines.append(
+            t(lang, key, count=count, lots=named, date=l10n.date(day, lang=lang))
+        )
+    return lines
 
 
 def event_email(
@@ -382,6 +451,17 @@ def _draft_lines(drafts: Sequence[Draft], lang: str, currency: str) -> list[str]
             line += t(lang, "below_minimum", minimum=minimum)
         lines.append("  " + line)
     return lines
+
+
+def morning(report: Report) -> datetime.date:
+    """The day a report is read: the day after its period (a week's: the
+    Monday after)."""
+    if len(report.period) == len("2026-11-27"):
+        last = datetime.date.fromisoformat(report.period)
+    else:
+        year, week = report.period.split("-W")
+        last = datetime.date.fromisocalendar(int(year), int(week), 7)
+    return last + datetime.timedelta(days=1)
 
 
 def _decimal(value: Decimal, lang: str) -> str:

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 
 from lambda_alert.l10n import symbol
 from pitstop.money import money
-from reports.selectors import ProductSales, ReportData
+from reports.selectors import EXPIRING_DAYS, ProductSales, ReportData
 
 INK = colors.HexColor("#1f3a5f")
 BAR = colors.HexColor("#2f7dbf")
@@ -124,6 +124,8 @@ def _report_pdf(data: ReportData, out: BinaryIO) -> None:
     story += [
         section(_("Payments"), payments_table(data)),
         section(_("Shifts"), shifts_table(data)),
+        section(_("Waste (written off, at cost)"), waste_table(data)),
+        section(expiring_heading(data), expiring_table(data)),
     ]
     # Not kept together: a long restock list must split, its header repeating.
     story += [Paragraph(_("Restock"), H2), restock_table(data)]
@@ -200,6 +202,8 @@ def totals_table(data: ReportData) -> Table:
         (_("Voided total"), money(t.voided_total)),
         (_("Returns"), money(t.returns)),
         (_("Shifts"), number(len(data.shifts))),
+        (_("Waste at cost"), money(t.waste)),
+        (_("Lots expiring"), number(len(data.expiring))),
     ]
     rows = [[*pairs[i], *pairs[i + 1]] for i in range(0, len(pairs), 2)]
     result = Table(rows, colWidths=[WIDTH * 0.22, WIDTH * 0.28] * 2)
@@ -310,6 +314,77 @@ def shifts_table(data: ReportData) -> Flowable:
         rows,
         widths=[None, 22 * mm, 22 * mm, 22 * mm, 24 * mm, 24 * mm, 24 * mm],
         right=range(3, 7),
+    )
+
+
+def waste_table(data: ReportData) -> Flowable:
+    """Each ledger row `waste` of the period (write-offs, returns not put
+    back on the shelf), valued at its day's cost, and the total."""
+    if not data.waste:
+        return Paragraph(escape(_("Nothing written off in this period.")), BODY)
+    zone = timezone.get_default_timezone()
+    rows = [
+        [
+            f"{timezone.localtime(w.created_at, zone):%d/%m %H:%M}",
+            w.sku,
+            w.name,
+            date_format(w.expires_on, "SHORT_DATE_FORMAT") if w.expires_on else "—",
+            number(w.qty),
+            money(w.unit_cost),
+            money(w.value),
+            w.note or "—",
+        ]
+        for w in data.waste
+    ]
+    units = sum(w.qty for w in data.waste)
+    total = money(data.totals.waste)
+    rows.append([_("Total"), "", "", "", number(units), "", total, ""])
+    return table(
+        [
+            _("When"),
+            "SKU",
+            _("Product"),
+            _("Expiry"),
+            _("Qty"),
+            _("Unit cost"),
+            _("Value"),
+            _("Why"),
+        ],
+        rows,
+        widths=[22 * mm, 18 * mm, None, 20 * mm, 12 * mm, 20 * mm, 22 * mm, 30 * mm],
+        right=range(4, 7),
+    )
+
+
+def expiring_heading(data: ReportData) -> str:
+    """The days the expiring lots are listed for: the day the report is read
+    (after its period) and the next."""
+    first = data.period.end
+    last = first + datetime.timedelta(days=EXPIRING_DAYS - 1)
+    return _("Lots expiring %(first)s to %(last)s (mark down or pull)") % {
+        "first": date_format(first, "SHORT_DATE_FORMAT"),
+        "last": date_format(last, "SHORT_DATE_FORMAT"),
+    }
+
+
+def expiring_table(data: ReportData) -> Flowable:
+    """Lots whose last day of sale is in the expiring window."""
+    if not data.expiring:
+        return Paragraph(escape(_("No lot expires in these days.")), BODY)
+    rows = [
+        [
+            date_format(lot.expires_on, "SHORT_DATE_FORMAT"),
+            lot.sku,
+            lot.name,
+            number(lot.qty),
+        ]
+        for lot in data.expiring
+    ]
+    return table(
+        [_("Expires on"), "SKU", _("Product"), _("Qty")],
+        rows,
+        widths=[26 * mm, 28 * mm, None, 20 * mm],
+        right=(3,),
     )
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractHour
 from django.utils import timezone
 
+from inventory.models import Lot, StockMovement
 from inventory.selectors import low_stock_item, restock
 from reports.periods import Period
 from sales.models import Payment, Return, ReturnLine, Sale, SaleLine, Shift
@@ -18,6 +19,9 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 TOP = 10
+# The manifest's `expiring` lots: those whose last day of sale is the day the
+# report is read (the day after a daily period) or the next.
+EXPIRING_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Totals:
     voided_sales: int
     voided_total: Decimal
     returns: Decimal = ZERO  # refunded in the period
+    waste: Decimal = ZERO  # units written off in the period, at cost
 
     @property
     def margin(self) -> Decimal:
@@ -89,6 +94,34 @@ class ShiftRow:
 
 
 @dataclass(frozen=True)
+class WasteRow:
+    """One ledger row `waste` (a write-off, or a return not restocked),
+    valued at the cost kept on it (the product's cost for rows older than
+    that)."""
+
+    created_at: datetime.datetime
+    sku: str
+    name: str
+    qty: int  # units written off
+    unit_cost: Decimal
+    value: Decimal
+    expires_on: datetime.date | None  # the lot's, for a lot written off
+    ref: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ExpiringLot:
+    """Units of a product whose expiry date is `expires_on` (lots of one
+    product and date counted together)."""
+
+    sku: str
+    name: str
+    expires_on: datetime.date
+    qty: int
+
+
+@dataclass(frozen=True)
 class ReportData:
     period: Period
     generated_at: datetime.datetime
@@ -99,6 +132,8 @@ class ReportData:
     restock: list[dict[str, Any]]
     payments: list[PaymentTotal] = field(default_factory=list)  # Payment's order
     shifts: list[ShiftRow] = field(default_factory=list)  # opened or closed in it
+    waste: list[WasteRow] = field(default_factory=list)  # oldest first
+    expiring: list[ExpiringLot] = field(default_factory=list)  # soonest first
 
     @property
     def top_by_revenue(self) -> list[ProductSales]:
@@ -146,6 +181,7 @@ def report_data(*, period: Period) -> ReportData:
     )
     payments = payment_totals(start, end)
     refunded = sum((p.refunded for p in payments), ZERO)
+    waste = waste_of(start, end)
     totals = Totals(
         sales=sales["sales"],
         units=sum(p.qty for p in products),
@@ -154,6 +190,7 @@ def report_data(*, period: Period) -> ReportData:
         voided_sales=sales["voided_sales"],
         voided_total=cents(sales["voided_total"]),
         returns=refunded,
+        waste=sum((w.value for w in waste), ZERO),
     )
 
     hours = {
@@ -177,6 +214,8 @@ def report_data(*, period: Period) -> ReportData:
         restock=[low_stock_item(p) for p in restock(day=period.end)],
         payments=payments,
         shifts=shifts_of(start, end),
+        waste=waste,
+        expiring=expiring_from(period.end),
     )
 
 
@@ -286,6 +325,53 @@ def shifts_of(start, end) -> list[ShiftRow]:
             username=F("clerk__username"),
         )
         .order_by("opened_at", "id")
+    ]
+
+
+def waste_of(start, end) -> list[WasteRow]:
+    """The period's ledger rows `waste`, oldest first, each valued at cost:
+    units times the cost kept on the row. One query."""
+    rows = (
+        StockMovement.objects.filter(
+            reason=StockMovement.Reason.WASTE,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values(
+            "pk",
+            "created_at",
+            "ref",
+            "note",
+            sku=F("product__sku"),
+            name=F("product__name"),
+            qty=-F("delta"),
+            cost=Coalesce("unit_cost", "product__cost"),
+        )
+        .annotate(expires_on=Min("lot_moves__lot__expires_on"))
+        .order_by("created_at", "pk")
+    )
+    return [
+        WasteRow(
+            **{k: v for k, v in row.items() if k not in ("pk", "cost")},
+            unit_cost=cents(row["cost"]),
+            value=cents(row["qty"] * row["cost"]),
+        )
+        for row in rows
+    ]
+
+
+def expiring_from(day: datetime.date) -> list[ExpiringLot]:
+    """Units in lots whose expiry date is `day` or within EXPIRING_DAYS of
+    it, per product and date, soonest first. One query."""
+    last = day + datetime.timedelta(days=EXPIRING_DAYS - 1)
+    return [
+        ExpiringLot(**row)
+        for row in Lot.objects.filter(
+            units_left__gt=0, expires_on__gte=day, expires_on__lte=last
+        )
+        .values("expires_on", sku=F("product__sku"), name=F("product__name"))
+        .annotate(qty=Sum("units_left"))
+        .order_by("expires_on", "sku")
     ]
 
 

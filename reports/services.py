@@ -1,4 +1,4 @@
-"""Building a period's report: four files in the reports storage, the manifest
+"""Building a period's report: five files in the reports storage, the manifest
 (summary.json) last, and one Report row that says how it went."""
 
 import datetime
@@ -29,7 +29,7 @@ from reports.selectors import ReportData, report_data
 
 SCHEMA = 1
 # In the order they are written; the manifest last.
-FILES = ["sales.csv", "restock.csv", "report.pdf", "summary.json"]
+FILES = ["sales.csv", "restock.csv", "waste.csv", "report.pdf", "summary.json"]
 # Files bigger than this spill from memory to a temporary file while written.
 SPOOL_BYTES = 1024 * 1024
 SALES_COLUMNS = [
@@ -41,6 +41,17 @@ SALES_COLUMNS = [
     "margin",
     "stock",
     "reorder_point",
+]
+WASTE_COLUMNS = [
+    "date",
+    "sku",
+    "name",
+    "qty",
+    "unit_cost",
+    "value",
+    "expires_on",
+    "ref",
+    "note",
 ]
 # A queued or running build not done by then is queued again by the sweep.
 BUILD_LEASE = datetime.timedelta(minutes=30)
@@ -119,6 +130,7 @@ def report_build(*, period: Period, replenish_drafts: bool = False) -> Report:
                     "restock.csv",
                     partial(_write_csv, RESTOCK_COLUMNS, _restock_rows(data)),
                 ),
+                ("waste.csv", partial(_write_csv, WASTE_COLUMNS, _waste_rows(data))),
                 ("report.pdf", partial(report_pdf, data)),
             ]
         }
@@ -210,6 +222,7 @@ def report_summary(
             "voided_sales": t.voided_sales,
             "voided_total": str(t.voided_total),
             "returns": str(t.returns),
+            "waste": str(t.waste),
             # Net of refunds by the same method: they add up to revenue.
             "payments": {p.method: str(p.net) for p in data.payments},
         },
@@ -231,6 +244,15 @@ def report_summary(
             for p in data.top_by_revenue
         ],
         "low_stock": data.restock,
+        "expiring": [
+            {
+                "sku": lot.sku,
+                "name": lot.name,
+                "expires_on": lot.expires_on.isoformat(),
+                "qty": lot.qty,
+            }
+            for lot in data.expiring
+        ],
         "purchase_orders": [draft.as_json() for draft in drafts],
         "files": files,
     }
@@ -275,6 +297,24 @@ def _restock_rows(data: ReportData) -> Iterable[list]:
     """The manifest's low_stock items, as CSV rows."""
     for item in data.restock:
         yield [item[column] for column in RESTOCK_COLUMNS]
+
+
+def _waste_rows(data: ReportData) -> Iterable[list]:
+    for w in data.waste:
+        yield [
+            _local_iso(w.created_at),
+            w.sku,
+            w.name,
+            w.qty,
+            w.unit_cost,
+            w.value,
+            w.expires_on and w.expires_on.isoformat(),
+            w.ref,
+            w.note,
+        ]
+    if data.waste:  # the total, as a spreadsheet's last row
+        units = sum(w.qty for w in data.waste)
+        yield ["total", "", "", units, "", data.totals.waste, "", "", ""]
 
 
 def _write_json(document: dict, out: IO[bytes]) -> None:

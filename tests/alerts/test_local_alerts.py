@@ -102,3 +102,27 @@ def test_recipients_who_want_no_digest_get_none(
         report_build(period=day_period("2026-11-20"))
 
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_morning_digest_names_the_lots_that_expire_tomorrow(
+    manager_inbox, django_capture_on_commit_callbacks, settings
+):
+    from tests.inventory.lots import day, perishable
+
+    settings.LANGUAGE_CODE = "en"
+    perishable((4, 1), sku="SAND", name="Sandwich")
+    perishable((6, 1), (12, 9), sku="MILK", name="Milk 1L")
+    perishable((2, 1), sku="YOG", name="Yoghurt")
+    perishable((5, 0), sku="JUICE", name="Juice")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_build(period=day_period(day(-1)))
+
+    body = mail.outbox[0].body
+    assert (
+        "3 lots expire tomorrow: Milk 1L (6 units), Sandwich (4 units), "
+        "Yoghurt (2 units)\n"
+    ) in body
+    assert "1 lot expires today: Juice (5 units)\n" in body

@@ -22,6 +22,7 @@ TRIGGERS = [
 QUIET = [
     "reports/daily/2026-11-27/sales.csv",
     "reports/daily/2026-11-27/restock.csv",
+    "reports/daily/2026-11-27/waste.csv",
     "reports/daily/2026-11-27/report.pdf",
     "reports/weekly/2026-W48/sales.csv",
     "reports/weekly/2026-W48/restock.csv",

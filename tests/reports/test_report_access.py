@@ -117,6 +117,7 @@ def test_the_command_prints_the_keys_it_wrote(store_day, capsys):
     assert capsys.readouterr().out.split() == [
         "reports/daily/2026-11-20/sales.csv",
         "reports/daily/2026-11-20/restock.csv",
+        "reports/daily/2026-11-20/waste.csv",
         "reports/daily/2026-11-20/report.pdf",
         "reports/daily/2026-11-20/summary.json",
     ]

@@ -30,6 +30,7 @@ def test_a_store_day_report_has_exactly_the_day_midnight_to_midnight(store_day):
     assert report.files == {
         "sales.csv": prefix + "sales.csv",
         "restock.csv": prefix + "restock.csv",
+        "waste.csv": prefix + "waste.csv",
         "report.pdf": prefix + "report.pdf",
         "summary.json": prefix + "summary.json",
     }
@@ -70,6 +71,7 @@ def test_a_store_day_report_has_exactly_the_day_midnight_to_midnight(store_day):
         "voided_sales": 1,
         "voided_total": "22.00",
         "returns": "0.00",
+        "waste": "0.00",
         "payments": {
             "cash": "0.00",
             "debit": "0.00",
@@ -103,8 +105,8 @@ def test_the_aggregation_takes_the_same_few_queries_however_many_sales(store_day
         report_data(period=day_period(store_day))
 
     # Lines by product, returned lines by product, sales, payments, refunds,
-    # hours, restock, shifts.
-    assert len(queries) == 8
+    # hours, restock, shifts, waste, expiring lots.
+    assert len(queries) == 10
 
 
 def test_a_week_report_covers_monday_to_sunday(store_day):
@@ -134,7 +136,9 @@ def test_running_a_period_again_replaces_its_files_and_keeps_one_row(store_day):
     assert Report.objects.count() == 1
     assert again.attempts == 2
     folder = storages["reports"].listdir("reports/daily/2026-11-20")[1]
-    assert sorted(folder) == ["report.pdf", "restock.csv", "sales.csv", "summary.json"]
+    assert sorted(folder) == [
+        *("report.pdf", "restock.csv", "sales.csv", "summary.json", "waste.csv")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -43,16 +43,14 @@ def saved_keys(monkeypatch):
     return keys
 
 
-def test_the_four_files_land_in_the_bucket_private_and_typed(s3, store_day, saved_keys):
+def test_the_five_files_land_in_the_bucket_private_and_typed(s3, store_day, saved_keys):
     report_build(period=day_period(store_day))
 
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]
-    assert sorted(o["Key"] for o in listed) == [
-        PREFIX + name
-        for name in ("report.pdf", "restock.csv", "sales.csv", "summary.json")
-    ]
+    names = ["report.pdf", "restock.csv", "sales.csv", "summary.json", "waste.csv"]
+    assert sorted(o["Key"] for o in listed) == [PREFIX + name for name in names]
     types = {}
-    for name in ("sales.csv", "restock.csv", "report.pdf", "summary.json"):
+    for name in ("sales.csv", "restock.csv", "waste.csv", "report.pdf", "summary.json"):
         head = s3.head_object(Bucket=BUCKET, Key=PREFIX + name)
         types[name] = head["ContentType"]
         assert head["ServerSideEncryption"] == "AES256"
@@ -61,11 +59,12 @@ def test_the_four_files_land_in_the_bucket_private_and_typed(s3, store_day, save
     assert types == {
         "sales.csv": "text/csv",
         "restock.csv": "text/csv",
+        "waste.csv": "text/csv",
         "report.pdf": "application/pdf",
         "summary.json": "application/json",
     }
     assert saved_keys[-1] == PREFIX + "summary.json"
-    assert len(saved_keys) == 4
+    assert len(saved_keys) == 5
 
 
 def test_the_presigned_url_downloads_the_file_and_expires_within_an_hour(s3, store_day):
@@ -84,7 +83,7 @@ def test_running_again_leaves_the_same_keys_and_one_report(s3, store_day):
     report_build(period=day_period(store_day))
 
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
-    assert len(keys) == 4
+    assert len(keys) == 5
     assert Report.objects.count() == 1
 
 
