@@ -7,6 +7,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from inventory.admin_lots import (
+    ExpiryFilter,
+    LotWriteOffAdmin,
+    ProductExpiryFilter,
+    lots_table,
+)
 from inventory.exceptions import ImportRejected
 from inventory.forms import (
     LotDateForm,
@@ -103,10 +109,10 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["category", "supplier"]
     list_filter = [LowStockFilter, "is_active", "category", "supplier"]
-    list_filter += ["age_restricted", "attendant_only"]
+    list_filter += ["age_restricted", "attendant_only", ProductExpiryFilter]
     search_fields = ["sku", "barcode", "name"]
     autocomplete_fields = ["category", "supplier"]
-    readonly_fields = ["stock", "created_at", "updated_at"]
+    readonly_fields = ["stock", "lots_in_stock", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["sku", "barcode", "name", "category", "supplier"]}),
         (gettext_lazy("Money"), {"fields": ["price", "cost"]}),
@@ -119,6 +125,7 @@ class ProductAdmin(admin.ModelAdmin):
                     "par_level",
                     "pack_size",
                     "is_active",
+                    "lots_in_stock",
                 ]
             },
         ),
@@ -139,6 +146,10 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=gettext_lazy("low"))
     def low_stock(self, product: Product) -> bool:
         return product.is_low
+
+    @admin.display(description=gettext_lazy("lots in stock"))
+    def lots_in_stock(self, product: Product) -> str:
+        return lots_table(product)
 
     @admin.display(description=gettext_lazy("days of cover"))
     def days_of_cover(self, product: Product):
@@ -343,16 +354,17 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Lot)
-class LotAdmin(ReadOnlyAdmin):
+class LotAdmin(LotWriteOffAdmin, ReadOnlyAdmin):
     """A perishable product's lots, first-expiring first; only the services
     change them (docs/perishables.md)."""
 
     list_display = ["product", "expires_on", "units_left", "units_received", "ref"]
     list_display += ["created_at"]
     list_select_related = ["product"]
+    list_filter = [ExpiryFilter]
     search_fields = ["product__sku", "product__name", "ref"]
     date_hierarchy = "expires_on"
-    actions = ["date_lot"]
+    actions = ["date_lot", "write_off"]
 
     def has_date_permission(self, request) -> bool:
         return request.user.has_perm("inventory.change_lot")

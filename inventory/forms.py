@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -170,3 +171,83 @@ class LotDateForm(forms.Form):
             for n in range(1, self.PARTS + 1)
             if self.cleaned_data.get(f"expires_{n}")
         ]
+
+
+class LotWriteOffForm(forms.Form):
+    """Units to write off per lot (units_<pk>, 0 leaves a lot alone) and why
+    (inventory.perishables.lot_write_off). A lot's units are checked by the
+    service, under its lock: the page may be older than a sale."""
+
+    REASONS = [
+        ("expired", _("Expired")),
+        ("damaged", _("Damaged")),
+        ("other", _("Other")),
+    ]
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=REASONS)
+    detail = forms.CharField(
+        label=_("Details"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for “Other”: what happened."),
+    )
+
+    def __init__(self, *args, lots: list[Lot], today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lots = lots
+        for lot in lots:
+            expired = lot.expires_on is not None and lot.expires_on < today
+            self.fields[f"units_{lot.pk}"] = forms.IntegerField(
+                label=lot_label(lot, today),
+                min_value=0,
+                initial=lot.units_left if expired else 0,
+            )
+        if any(lot.expires_on is not None and lot.expires_on < today for lot in lots):
+            self.fields["reason"].initial = "expired"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == "other" and not data.get("detail", "").strip():
+            self.add_error("detail", _("Say what happened."))
+        if not self.errors and not self.units():
+            raise forms.ValidationError(
+                _("Give the units to write off of at least one lot.")
+            )
+        return data
+
+    def units(self) -> dict[int, int]:
+        """{lot id: units} of the lots with units to write off."""
+        return {
+            lot.pk: self.cleaned_data[f"units_{lot.pk}"]
+            for lot in self.lots
+            if self.cleaned_data.get(f"units_{lot.pk}")
+        }
+
+    def reason_text(self) -> str:
+        """The ledger note: the reason in the manager's words, and details."""
+        label = dict(self.REASONS)[self.cleaned_data["reason"]]
+        detail = self.cleaned_data["detail"].strip()
+        return f"{label}: {detail}" if detail else str(label)
+
+    def rows(self):
+        """(lot, its field) for the page's table."""
+        return [(lot, self[f"units_{lot.pk}"]) for lot in self.lots]
+
+
+def lot_label(lot: Lot, today) -> str:
+    """ "Leite 1L (MILK), expired 27/11/2026, 6 left"."""
+    product = f"{lot.product.name} ({lot.product.sku})"
+    if lot.expires_on is None:
+        when = gettext("expiry unknown")
+    else:
+        day = date_format(lot.expires_on, "SHORT_DATE_FORMAT")
+        when = (
+            gettext("expired %(date)s")
+            if lot.expires_on < today
+            else gettext("expires %(date)s")
+        ) % {"date": day}
+    return gettext("%(product)s, %(when)s, %(units)s left") % {
+        "product": product,
+        "when": when,
+        "units": lot.units_left,
+    }
