@@ -92,6 +92,7 @@ class Report:
     files: dict[str, str]
     drafts: tuple[Draft, ...] = ()
     expiring: tuple[Expiring, ...] = ()
+    waste: Decimal = Decimal(0)  # units written off in the period, at cost
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def report(doc: dict[str, Any], *, kind: str, period: str) -> Report:
         expiring=tuple(
             _expiring(raw, f"expiring[{n}]") for n, raw in enumerate(expiring)
         ),
+        waste=_money(totals, "waste", "totals.", default=Decimal(0)),
     )
 
 

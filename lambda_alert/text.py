@@ -31,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "units": {PT: "({units} unidades)", EN: "({units} units)"},
     "average_ticket": {PT: "Ticket médio", EN: "Average ticket"},
     "voided": {PT: "Canceladas", EN: "Voided"},
+    "waste": {PT: "Perdas (a custo)", EN: "Waste (at cost)"},
     "voided_sales_1": {PT: "1 venda, {total}", EN: "1 sale, {total}"},
     "voided_sales_n": {PT: "{count} vendas, {total}", EN: "{count} sales, {total}"},
     "top_sellers": {PT: "Mais vendidos", EN: "Top sellers"},
@@ -199,6 +200,8 @@ def digest_email(
         numbers.append(
             [t(lang, "voided"), t(lang, key, count=report.voided_sales, total=total)]
         )
+    if report.waste:
+        numbers.append([t(lang, "waste"), money(report.waste, lang, currency)])
     period = period_label(report.period, lang)
     lines = [
         f"{store} {report_name(report.kind, lang)} {period} ({report.time_zone})",

@@ -351,7 +351,7 @@ def waste_table(data: ReportData) -> Flowable:
             _("Why"),
         ],
         rows,
-        widths=[22 * mm, 18 * mm, None, 20 * mm, 12 * mm, 20 * mm, 22 * mm, 30 * mm],
+        widths=[22 * mm, 18 * mm, None, 22 * mm, 10 * mm, 20 * mm, 22 * mm, 24 * mm],
         right=range(4, 7),
     )
 

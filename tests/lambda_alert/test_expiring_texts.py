@@ -120,3 +120,14 @@ def test_a_weekly_digest_counts_from_the_monday_after_its_week():
 def test_an_expiring_lot_that_cannot_be_read_is_malformed(lot, message):
     with pytest.raises(Malformed, match=message):
         digest(expiring=[lot])
+
+
+def test_the_digest_counts_the_waste_of_the_period_at_cost():
+    manifest = sample("daily_summary.json")
+    manifest["totals"]["waste"] = "1234.50"
+
+    alert = decide.alert_for(DAILY_KEY, json.dumps(manifest).encode(), language="en")
+    none = digest()
+
+    assert "  Waste (at cost)  R$ 1,234.50\n" in alert.email_body
+    assert "Waste" not in none.email_body

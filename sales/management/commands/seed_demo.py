@@ -16,9 +16,11 @@ from alerts.models import Recipient
 from inventory.exceptions import InsufficientStock
 from inventory.importing import products_import
 from inventory.models import LowStockAlert, Product, StockMovement
+from inventory.perishables import lot_write_off
 from inventory.selectors import with_replenishment
 from inventory.services import stock_receive
 from inventory.suppliers_import import suppliers_import
+from pitstop.clock import store_today
 from pitstop.money import money
 from pitstop.roles import CLERKS, KIOSKS, MANAGERS
 from sales.models import Payment, Return, Sale, Shift
@@ -49,6 +51,21 @@ PAYMENTS = {
     Payment.PIX: 20,
     Payment.VOUCHER: 5,
 }
+# The perishables' lots (products that track expiry in the catalogue), as
+# (sku, units, days from today to the expiry date, days ago received): one
+# lot expires tomorrow, so the first morning digest says so; one expired
+# two days ago, partly written off yesterday (yesterday's report shows the
+# waste), the rest for the manager to write off.
+LOTS = [
+    ("DAI-002", 6, -2, 8),
+    ("DAI-001", 10, 8, 2),
+    ("SND-001", 5, 1, 1),
+    ("DAI-002", 12, 12, 1),
+    ("SND-001", 8, 3, 0),
+    ("SND-002", 6, 2, 0),
+    ("DAI-001", 6, 20, 0),
+]
+WASTED = 2  # units of the expired lot written off yesterday evening
 FLOAT = Decimal("150.00")
 # The last shift's drawer is short by this much at the cash-up.
 SHORT = Decimal("5.00")
@@ -62,7 +79,8 @@ class Command(BaseCommand):
             "clerk and a kiosk, an alert recipient, and four weeks of sales and "
             "deliveries, today's up to now; the last two days and today at the "
             "till, with payment methods, a return each day, two closed shifts "
-            "(the last one 5,00 short) and today's still open."
+            "(the last one 5,00 short) and today's still open; sandwiches, "
+            "milk and yoghurt in lots, one expiring tomorrow."
         )
 
     def handle(self, *args, **options):
@@ -78,6 +96,7 @@ class Command(BaseCommand):
         )
         if not Sale.objects.exists():
             self._history(clerk=users["clerk"], manager=users["manager"])
+            self._lots(manager=users["manager"])
         roles = {MANAGERS: _("Manager"), CLERKS: _("Clerk"), KIOSKS: _("Kiosk")}
         for username, password, group, _staff in USERS:
             self.stdout.write(f"{roles[group]}: {username} / {password}")
@@ -107,7 +126,8 @@ class Command(BaseCommand):
         ran low, sales through the day weighted towards coffee and cold
         drinks."""
         rng = random.Random(2026)
-        products = list(Product.objects.order_by("pk"))
+        # Perishables have their own lots (_lots), dated from today.
+        products = list(Product.objects.filter(tracks_expiry=False).order_by("pk"))
         weights = [8 if p.category.name in ("Café", "Bebidas") else 2 for p in products]
         now = timezone.now()
         today = timezone.localdate(now)
@@ -121,7 +141,7 @@ class Command(BaseCommand):
             # The morning delivery: what the replenishment rule orders.
             low = dict(
                 with_replenishment(day=day)
-                .filter(needs_ordering=True, suggested_qty__gt=0)
+                .filter(needs_ordering=True, suggested_qty__gt=0, tracks_expiry=False)
                 .values_list("pk", "suggested_qty")
             )
             if low and opening <= now:
@@ -182,6 +202,37 @@ class Command(BaseCommand):
         self.stdout.write(
             _("History: %(sales)s sales over the last %(days)s days and today")
             % {"sales": sales, "days": HISTORY_DAYS}
+        )
+
+    def _lots(self, *, manager) -> None:
+        """The perishables' deliveries (LOTS) through the receipt service,
+        each dated, then moved back to the morning it came; yesterday
+        evening's write-off of expired yoghurt."""
+        today = store_today()
+        products = dict(
+            Product.objects.filter(tracks_expiry=True).values_list("sku", "pk")
+        )
+        for sku, units, expires_in, received_ago in LOTS:
+            day = today - datetime.timedelta(days=received_ago)
+            moves = stock_receive(
+                supplier=None,
+                quantities={products[sku]: units},
+                expires_on={products[sku]: today + datetime.timedelta(days=expires_in)},
+                # A delivery of the past whose date has passed since.
+                allow_past_expiry=True,
+                reference=_("delivery %(day)s") % {"day": day},
+                user=manager,
+            )
+            _backdate(moves, min(_at(day, 6, 0), timezone.now()))
+        expired = (
+            Product.objects.get(sku=LOTS[0][0]).lots.filter(expires_on__lt=today).get()
+        )
+        moves = lot_write_off(
+            lots={expired.pk: WASTED}, reason=_("Expired"), user=manager
+        )
+        _backdate(moves, _at(today - datetime.timedelta(days=1), 21, 0))
+        self.stdout.write(
+            _("Perishables: %(lots)s lots, one expiring tomorrow") % {"lots": len(LOTS)}
         )
 
     def _cash_up(self, *, shift, day, cash_sales, clerk, manager, short) -> None:
