@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import Lot, StockMovement
-from inventory.perishables import lot_write_off
+from inventory.perishables import lot_write_off, product_tracking_set
 from tests.factories import ProductFactory
 from tests.inventory.lots import assert_lots_agree, day, lots_left, perishable
 
@@ -145,7 +145,7 @@ def test_a_clerk_can_neither_open_the_page_nor_use_the_action(client, clerk, mil
         ("today", ["SAND"]),
         ("2", ["MILK", "SAND"]),
         ("7", ["JUICE", "MILK", "SAND", "SOUP"]),
-        ("unknown", []),
+        ("unknown", ["CHEESE"]),
     ],
 )
 def test_lots_and_products_filter_by_expiry(manager_client, value, expected):
@@ -156,7 +156,9 @@ def test_lots_and_products_filter_by_expiry(manager_client, value, expected):
     perishable((2, -1), sku="YOG")
     empty = perishable((1, 0), sku="EMPTY")
     lot_write_off(lots={empty.lots.get().pk: 1}, reason="expired")
-    ProductFactory(sku="COLA", stock=5)
+    ProductFactory(sku="COLA", stock=5)  # does not track expiry
+    cheese = ProductFactory(sku="CHEESE", stock=3)
+    product_tracking_set(product_id=cheese.pk, tracks=True)  # an undated lot
 
     lots = manager_client.get(LOTS, {"expiry": value}).context["cl"].result_list
     products = manager_client.get(PRODUCTS, {"expiry": value}).context["cl"]
