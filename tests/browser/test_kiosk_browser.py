@@ -142,3 +142,35 @@ def test_a_scan_made_before_the_catalogue_arrives_is_not_lost(page, kiosk, shelf
 
     expect(page.locator("#cart li")).to_have_count(1)
     expect(page.locator("#total")).to_have_text("R$ 5,50")
+
+
+def test_two_scans_of_one_item_without_waiting_count_two(page, kiosk, shelf):
+    enrolled(page)
+
+    scan(page, "7891000000014")
+    scan(page, "7891000000014")
+
+    expect(page.locator("#cart li .qty")).to_have_text(["2"])
+    expect(page.locator("#total")).to_have_text("R$ 11,00")
+
+
+def test_a_scan_typed_while_the_one_before_lands_is_not_cut(page, kiosk, shelf):
+    # Under load the catalogue (or the server) answers late: the first scan
+    # lands in the cart while the scanner is half-way through the second.
+    held = []
+    page.route("**/kiosk/catalogue/", lambda route: held.append(route))
+    enrolled(page)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+
+    scan(page, "7891000000014")
+    page.keyboard.type("789100")
+    held[0].continue_()
+    expect(page.locator("#cart li")).to_have_count(1)
+    page.keyboard.type("0000014")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#cart li .qty")).to_have_text(["2"])
+    expect(page.locator("#message")).to_be_hidden()

@@ -74,8 +74,9 @@
   let waiting = null; // the product the attendant must unlock
 
   function add(product) {
+    // Never clears #scan: a scan waiting for the catalogue lands here while a
+    // wedge scanner may already be typing the next code into it.
     say("");
-    scan.value = "";
     $("results").replaceChildren();
     if (product.sellable === false) {
       // A perishable with no units in date: expired goods are never sold.
@@ -157,7 +158,10 @@
     $("results").replaceChildren(
       ...found.map((p) => {
         const li = document.createElement("li");
-        const b = button("", () => add(p));
+        const b = button("", () => {
+          scan.value = "";
+          add(p);
+        });
         const name = document.createElement("span");
         name.textContent = p.name;
         const price = document.createElement("span");
