@@ -12,4 +12,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.worker, name="worker"),
     path("heartbeat/", pwa.heartbeat, name="heartbeat"),
+    path("sales/<int:pk>/paid/", views.sale_paid, name="sale-paid"),
+    path("sales/<int:pk>/receipt/", views.sale_receipt_link, name="sale-receipt"),
+    path("receipt/<str:token>/", views.receipt, name="receipt"),
 ]

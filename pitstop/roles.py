@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_shift",
             "view_return",
             "view_returnline",
+            # Lifting a kiosk's lock on the attendant's PIN.
+            "view_attendantpinfailure",
+            "delete_attendantpinfailure",
         ],
         "purchasing": [
             f"{action}_{model}"
@@ -60,11 +63,12 @@ PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "inventory": ["view_product"],
         "sales": ["add_sale", "view_sale", "view_saleline"],
     },
-    # A kiosk sells (API, channel kiosk) and reads the catalogue; a manager
-    # enrols a device by adding its user to this group in the admin.
+    # A kiosk sells (API, channel kiosk), reads the catalogue and its own
+    # sales (their payment status); a manager enrols a device by adding its
+    # user to this group in the admin.
     KIOSKS: {
         "inventory": ["view_product"],
-        "sales": ["add_sale"],
+        "sales": ["add_sale", "view_sale"],
     },
 }
 

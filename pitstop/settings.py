@@ -36,15 +36,21 @@ def _debug_secret_key() -> str:
     return path.read_text().strip()
 
 
-def _parameter_secret_key(name: str) -> str:
+def _parameter_secret_key(name: str, *, missing_ok: bool = False) -> str:
     """The SecureString of that name in SSM Parameter Store, read once at start
-    (deploy/: every server of a stack shares it; it is in no file)."""
+    (deploy/: every server of a stack shares it; it is in no file). With
+    missing_ok, a parameter never created reads as "" (the feature is off)."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         answer = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
-    except (BotoCoreError, ClientError) as exc:
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if missing_ok and code == "ParameterNotFound":
+            return ""
+        raise ImproperlyConfigured(f"Cannot read the secret key {name}: {exc}") from exc
+    except BotoCoreError as exc:
         raise ImproperlyConfigured(f"Cannot read the secret key {name}: {exc}") from exc
     return answer["Parameter"]["Value"]
 
@@ -289,6 +295,22 @@ if PITSTOP_ATTENDANT_PIN and not (
     PITSTOP_ATTENDANT_PIN.isdecimal() and 4 <= len(PITSTOP_ATTENDANT_PIN) <= 12
 ):
     raise ImproperlyConfigured("PITSTOP_ATTENDANT_PIN must be 4 to 12 digits.")
+# A payment service's confirmations (POST /api/payments/webhook/) are signed
+# with this secret (HMAC-SHA256; kiosk/payments.py, docs/payments.md). Unset,
+# the webhook refuses everything (403) and the attendant confirms payments. On
+# AWS it is a Parameter Store SecureString named by ..._PARAMETER (deploy.sh
+# PaymentWebhookSecret=... creates it; never created: the webhook is off).
+PITSTOP_PAYMENT_WEBHOOK_SECRET = env("PITSTOP_PAYMENT_WEBHOOK_SECRET", default="")
+if not PITSTOP_PAYMENT_WEBHOOK_SECRET and env(
+    "PITSTOP_PAYMENT_WEBHOOK_SECRET_PARAMETER", default=""
+):
+    PITSTOP_PAYMENT_WEBHOOK_SECRET = _parameter_secret_key(
+        env("PITSTOP_PAYMENT_WEBHOOK_SECRET_PARAMETER"), missing_ok=True
+    )
+if PITSTOP_PAYMENT_WEBHOOK_SECRET and len(PITSTOP_PAYMENT_WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured(
+        "PITSTOP_PAYMENT_WEBHOOK_SECRET must be at least 16 characters."
+    )
 
 # Selling offline (kiosk/static/kiosk/offline.js): with the server out of reach
 # a kiosk queues sales on the device, at most this many, and for at most this

@@ -15,5 +15,6 @@ urlpatterns = [
     path("kiosk/", include("kiosk.urls")),
     path("api/", include("purchasing.api_urls")),
     path("api/", include("sales.api_urls")),
+    path("api/", include("kiosk.api_urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -7,8 +7,16 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from pitstop.admin import ReadOnlyAdmin
 from pitstop.money import money
-from sales.exceptions import SaleNotVoidable
-from sales.models import Return, ReturnLine, Sale, SaleLine, Shift
+from sales.exceptions import PaymentNotConfirmable, SaleNotVoidable
+from sales.models import (
+    AttendantPinFailure,
+    Return,
+    ReturnLine,
+    Sale,
+    SaleLine,
+    Shift,
+)
+from sales.payments import sale_payment_confirm
 from sales.services import sale_void
 
 
@@ -56,15 +64,23 @@ class SaleAdmin(ReadOnlyAdmin):
         "clerk",
         "channel",
         "payment",
+        "payment_status",
         "status",
         "total_money",
     ]
-    list_filter = ["status", "payment", "channel", "created_at", "clerk"]
+    list_filter = [
+        "status",
+        "payment_status",
+        "payment",
+        "channel",
+        "created_at",
+        "clerk",
+    ]
     list_select_related = ["clerk"]
     date_hierarchy = "created_at"
     search_fields = ["id", "idempotency_key", "lines__product__sku"]
     inlines = [SaleLineInline]
-    actions = ["void_sales"]
+    actions = ["void_sales", "confirm_payments"]
     fields = [
         "created_at",
         "clerk",
@@ -73,6 +89,9 @@ class SaleAdmin(ReadOnlyAdmin):
         "total_money",
         "payment",
         "payment_status",
+        "paid_at",
+        "payment_confirmed_by",
+        "payment_reference",
         "cash_tendered_money",
         "shift",
         "idempotency_key",
@@ -92,6 +111,35 @@ class SaleAdmin(ReadOnlyAdmin):
 
     def has_void_permission(self, request):
         return request.user.has_perm("sales.void_sale")
+
+    def has_confirm_payment_permission(self, request):
+        # Managers, as for voiding: they stand for the attendant here.
+        return request.user.has_perm("sales.void_sale")
+
+    @admin.action(
+        description=gettext_lazy("Confirm the payment of the selected sales"),
+        permissions=["confirm_payment"],
+    )
+    def confirm_payments(self, request, queryset):
+        """A kiosk's pending sale paid while the kiosk moved on (the customer
+        paid at the counter): confirmed as the attendant would."""
+        confirmed = 0
+        for sale in queryset.filter(payment_status=Sale.PaymentStatus.PENDING):
+            try:
+                _sale, changed = sale_payment_confirm(
+                    sale_id=sale.pk, by=Sale.ConfirmedBy.ATTENDANT
+                )
+            except PaymentNotConfirmable as exc:
+                messages.warning(request, exc.message)
+                continue
+            confirmed += changed
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s sale marked paid.", "%(count)s sales marked paid.", confirmed
+            )
+            % {"count": confirmed},
+        )
 
     @admin.action(
         description=gettext_lazy("Void the selected sales"), permissions=["void"]
@@ -241,3 +289,15 @@ class ShiftAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("difference"), ordering="difference")
     def difference_money(self, shift: Shift) -> str:
         return _money_or_blank(shift.difference)
+
+
+@admin.register(AttendantPinFailure)
+class AttendantPinFailureAdmin(ReadOnlyAdmin):
+    """Wrong attendant's PINs typed at kiosks (sales.attendant): five within
+    15 minutes lock that kiosk's PIN; deleting them lifts the lock."""
+
+    list_display = ["device", "created_at"]
+    list_filter = ["device"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("sales.delete_attendantpinfailure")

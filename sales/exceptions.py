@@ -95,3 +95,29 @@ class SaleNotReturnable(InvalidReturn):
 
 class ReturnKeyReused(InvalidReturn):
     """The idempotency key belongs to a different return."""
+
+
+class BadPin(Exception):
+    """Not the attendant's PIN; `left` more tries before the kiosk is locked."""
+
+    def __init__(self, *, left: int):
+        self.left = left
+        super().__init__(f"bad PIN, {left} left")
+
+
+class AttendantLocked(Exception):
+    """Too many wrong PINs at this kiosk lately: no PIN until `until`."""
+
+    def __init__(self, *, until):
+        self.until = until
+        super().__init__(f"PIN refused until {until:%H:%M:%S}")
+
+
+class PaymentNotConfirmable(Exception):
+    """A payment confirmation that cannot apply to this sale; nothing changed.
+    `code` is for machines: `voided`, or `already_paid` (by another payment)."""
+
+    def __init__(self, message: str | Promise, *, code: str):
+        self.message = message
+        self.code = code
+        super().__init__(message)

@@ -105,6 +105,12 @@ class Sale(models.Model):
         PAID = "paid", pgettext_lazy("payment status", "Paid")
         PENDING = "pending", pgettext_lazy("payment status", "Pending")
 
+    class ConfirmedBy(models.TextChoices):
+        """Who said a kiosk's pending sale was paid (kiosk.payments)."""
+
+        ATTENDANT = "attendant", _("The attendant (PIN)")
+        SERVICE = "service", _("The payment service (webhook)")
+
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +140,19 @@ class Sale(models.Model):
         choices=PaymentStatus.choices,
         default=PaymentStatus.PAID,
         db_default=PaymentStatus.PAID,
+    )
+    # A kiosk's sale waits, pending, for one of these to confirm its payment.
+    paid_at = models.DateTimeField(_("payment confirmed at"), null=True, blank=True)
+    payment_confirmed_by = models.CharField(
+        _("payment confirmed by"),
+        max_length=16,
+        choices=ConfirmedBy.choices,
+        blank=True,
+        db_default="",  # plain SQL inserts (bench) need not name it
+    )
+    # The payment service's own id for the payment (a Pix end-to-end id…).
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=100, blank=True, db_default=""
     )
     # What the customer handed over, for a cash sale at the counter.
     cash_tendered = models.DecimalField(
@@ -182,6 +201,11 @@ class Sale(models.Model):
                 condition=Q(cash_tendered__isnull=True)
                 | (Q(payment="cash") & Q(cash_tendered__gte=F("total"))),
                 name="sale_cash_tendered_covers_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_status="paid")
+                | (Q(paid_at__isnull=True) & Q(payment_confirmed_by="")),
+                name="sale_pending_is_not_confirmed",
             ),
         ]
 
@@ -336,3 +360,25 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.sale_line.product}"
+
+
+class AttendantPinFailure(models.Model):
+    """A wrong attendant's PIN typed at a kiosk. Too many in a while and the
+    kiosk is refused the PIN (sales.attendant), so it cannot be guessed."""
+
+    device = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kiosk"),
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("wrong attendant's PIN")
+        verbose_name_plural = _("wrong attendant's PINs")
+        indexes = [models.Index(fields=["device", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -2,12 +2,10 @@
 products through inventory.services.products_lock (pk order), so concurrent
 sales neither lose updates nor deadlock."""
 
-import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -18,6 +16,7 @@ from inventory.models import StockMovement
 from inventory.services import products_lock, stock_moves
 from pitstop.i18n import fill_lazy
 from pitstop.money import money
+from sales.attendant import attendant_pin_accepted
 from sales.exceptions import (
     AttendantRequired,
     IdempotencyKeyReused,
@@ -112,12 +111,16 @@ def sale_create(
     (ShiftNeeded without one, ShiftClosed if it was closed meanwhile); the
     cash tendered, when given, must cover the total. An unattended sale (a
     kiosk's) of an age-restricted or attendant-only product needs the
-    attendant's PIN, else AttendantRequired. `seen_prices` (sku -> the unit
+    attendant's PIN, else AttendantRequired; it is made pending, paid once its
+    payment is confirmed (sales.payments). `seen_prices` (sku -> the unit
     price the customer was shown, e.g. by a kiosk that sold offline) must
     match the product's price now, else PriceChanged; a known key still
     returns its sale, made at the price of its day."""
     quantities = sale_lines_clean(lines)
-    unlocked = not unattended or attendant_pin_valid(attendant_pin)
+    # A wrong PIN counts against the kiosk (sales.attendant's throttle).
+    unlocked = not unattended or (
+        bool(attendant_pin) and attendant_pin_accepted(device=clerk, pin=attendant_pin)
+    )
     if payment not in Payment.values:
         raise InvalidSale(
             fill_lazy(
@@ -198,6 +201,11 @@ def sale_create(
                 payment=payment,
                 cash_tendered=cash_tendered,
                 shift=shift,
+                # Nobody took a kiosk's payment: the payment service or the
+                # attendant confirms it (sales.payments).
+                payment_status=Sale.PaymentStatus.PENDING
+                if unattended
+                else Sale.PaymentStatus.PAID,
             )
             lines_sold = SaleLine.objects.bulk_create(
                 SaleLine(
@@ -229,13 +237,6 @@ def sale_create(
     lines._result_cache, lines._prefetch_done = lines_sold, True
     sale._prefetched_objects_cache = {"lines": lines}
     return sale, True
-
-
-def attendant_pin_valid(pin: str) -> bool:
-    """The store's attendant PIN (settings.PITSTOP_ATTENDANT_PIN); none set
-    unlocks nothing."""
-    expected = settings.PITSTOP_ATTENDANT_PIN
-    return bool(expected) and hmac.compare_digest(pin.encode(), expected.encode())
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,22 @@ def test_the_schema_tells_of_perishables(clerk_client):
     assert "expired" in enum["enum"]
     assert receipt_line["properties"]["expires_on"]["format"] == "date"
     assert "expires_on" not in receipt_line["required"]
+
+
+def test_the_schema_documents_the_payment_webhook(clerk_client):
+    schema = clerk_client.get("/api/schema/", {"format": "json"}).json()
+    webhook = schema["paths"]["/api/payments/webhook/"]["post"]
+    notice = schema["components"]["schemas"]["NoticeInput"]
+
+    signature = [p for p in webhook["parameters"] if p["in"] == "header"]
+    assert [(p["name"], p["required"]) for p in signature] == [("X-Signature", True)]
+    assert "HMAC-SHA256" in signature[0]["description"]
+    # No login: the signature is the proof (the other operations name theirs).
+    assert webhook.get("security", [{}]) == [{}]
+    assert schema["paths"]["/api/sales/"]["post"]["security"] != [{}]
+    assert set(notice["required"]) == {"sale", "status", "reference"}
+    status = notice["properties"]["status"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][status]["enum"] == ["paid", "failed"]
+    assert {"200", "400", "403", "404", "409"} <= set(webhook["responses"])
+    conflict = webhook["responses"]["409"]["content"]["application/json"]["schema"]
+    assert conflict == {"$ref": "#/components/schemas/PaymentConflict"}

@@ -70,6 +70,7 @@ def buy_offline(page, *codes: str) -> str:
         expect(cart).to_contain_text(re.compile(r"\S"))
         expect(page.locator("#cart .qty")).to_have_text(_quantities(codes[:scanned]))
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
     expect(page.locator("#receipt-offline")).to_be_visible()
     number = page.locator("#receipt-number").text_content()
     page.get_by_role("button", name="Nova compra").click()

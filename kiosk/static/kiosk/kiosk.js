@@ -141,6 +141,7 @@
     $("idle").hidden = true;
     $("receipt").hidden = true;
     $("shop").hidden = false;
+    window.PitStopPay.reset();
     render();
     scan.focus();
   }
@@ -212,7 +213,9 @@
     const pin = $("pin").value;
     const answer = await post(config.attendant, { pin }).catch(() => null);
     if (!answer || answer.status !== 204) {
-      $("pin-error").textContent = answer ? texts.bad_pin : texts.offline;
+      // The server's words when it says why (too many wrong PINs: locked).
+      const refused = answer ? await answer.json().catch(() => ({})) : {};
+      $("pin-error").textContent = answer ? refused.message || texts.bad_pin : texts.offline;
       $("pin-error").hidden = false;
       $("pin").value = "";
       $("pin").focus();
@@ -259,7 +262,8 @@
     });
   }
 
-  async function pay() {
+  async function pay(method) {
+    if (method) cart.payment = method; // chosen in pay.js's payment step
     $("pay").disabled = true;
     // Each line carries the price the customer saw: the server refuses the
     // sale (price_changed) rather than charge another.
@@ -271,6 +275,7 @@
       })),
       idempotency_key: cart.key,
     };
+    if (cart.payment) body.payment = cart.payment;
     if (cart.pin) body.attendant_pin = cart.pin;
     // --- offline (offline.js): without the server, the sale is queued ---------
     const outcome = await KioskOffline.sell(body, shown(), () => post(config.sales, body));
@@ -325,7 +330,8 @@
     render();
   }
 
-  $("pay").addEventListener("click", pay);
+  // "Finish and pay" opens the payment step (pay.js), which calls pay(method).
+  $("pay").addEventListener("click", () => window.PitStopPay.choose());
 
   function showReceipt(sale) {
     $("receipt-number").textContent = sale.id;
@@ -351,6 +357,7 @@
     $("receipt").hidden = false;
     cart = newCart();
     $("new-purchase").focus();
+    window.PitStopPay.receipt(sale);
   }
 
   $("new-purchase").addEventListener("click", startOver);
@@ -385,6 +392,9 @@
     $("idle-countdown").textContent = fill(texts.countdown, left);
     $("idle").hidden = false;
   }, 1000);
+
+  // What pay.js needs of the page (loaded after this file).
+  window.PitStopKiosk = { config, texts, money, cents, post, pay, startOver };
 
   render();
   // A scan made while the catalogue is still on its way waits for it, not
