@@ -148,9 +148,7 @@ def test_a_receipt_is_not_reachable_by_its_number_or_a_forged_link(
     assert Client().get(path).status_code == 404
 
 
-def test_a_manager_confirms_a_pending_kiosk_sale_from_the_admin(
-    client, kiosk, manager
-):
+def test_a_manager_confirms_a_pending_kiosk_sale_from_the_admin(client, kiosk, manager):
     sold = kiosk_sells(kiosk, "cash")
     client.force_login(manager)
 
