@@ -50,7 +50,7 @@ NOTICE_ANSWER = inline_serializer(
     "PaymentNotice",
     {
         "sale": serializers.IntegerField(),
-        "payment_status": serializers.ChoiceField(Sale.PaymentStatus.values),
+        "payment_status": serializers.ChoiceField(Sale.PaymentStatus.choices),
         "changed": serializers.BooleanField(
             help_text="false for a replay, or a failed attempt: nothing changed."
         ),
