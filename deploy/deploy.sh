@@ -9,7 +9,8 @@
 # e.g. deploy/deploy.sh pitstop my-artifacts-bucket AlertEmail=owner@example.com \
 #          DomainName=shop.example.com BackupRegion=us-east-1
 # Parameters not given keep their current value on an update. WhatsAppToken=...
-# goes to Parameter Store (SecureString), never to the stack.
+# and PaymentWebhookSecret=... (what a payment service signs the kiosk's
+# payment webhook with) go to Parameter Store (SecureString), never to the stack.
 #
 # On the server the new release answers on a side port before it goes live and
 # again after; if it fails, the server goes back to the release before, the
@@ -37,12 +38,18 @@ fi
 
 params=()
 token=""
+webhook_secret=""
 for arg in "$@"; do
     case $arg in
     WhatsAppToken=*) token=${arg#WhatsAppToken=} ;;
+    PaymentWebhookSecret=*) webhook_secret=${arg#PaymentWebhookSecret=} ;;
     *) params+=("$arg") ;;
     esac
 done
+if [ -n "$webhook_secret" ] && [ ${#webhook_secret} -lt 16 ]; then
+    echo "deploy: PaymentWebhookSecret must be at least 16 characters" >&2
+    exit 2
+fi
 
 stack_value() { # stack_value Parameters|Outputs KEY
     local kind=$1 key=${1%s}Key value=${1%s}Value
@@ -77,7 +84,8 @@ previous=$(stack_value Parameters ReleaseVersion)
 previous_lambda=$(stack_value Parameters LambdaKey)
 
 # Secrets, in Parameter Store: the app's key made once (every server of the
-# stack shares it), the WhatsApp token when given.
+# stack shares it), the WhatsApp token and the payment webhook's secret when
+# given (the app reads the secret at start: the provisioning below restarts it).
 secret_key=/pitstop/$stack/django-secret-key
 if ! aws ssm get-parameter --name "$secret_key" --query Parameter.Name \
     --output text >/dev/null 2>&1; then
@@ -85,6 +93,9 @@ if ! aws ssm get-parameter --name "$secret_key" --query Parameter.Name \
 fi
 if [ -n "$token" ]; then
     put_secret "/pitstop/$stack/whatsapp-token" "$token" --overwrite
+fi
+if [ -n "$webhook_secret" ]; then
+    put_secret "/pitstop/$stack/payment-webhook-secret" "$webhook_secret" --overwrite
 fi
 
 release=("ArtifactBucket=$bucket" "ReleaseVersion=$version" "LambdaKey=$lambda_key")

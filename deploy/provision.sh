@@ -289,6 +289,9 @@ write_env() {
     {
         echo "# Written by deploy/provision.sh from the stack; secrets stay in Parameter Store."
         echo "DJANGO_SECRET_KEY_PARAMETER=$SECRET_KEY_PARAMETER"
+        if [ -n "${PAYMENT_WEBHOOK_SECRET_PARAMETER:-}" ]; then
+            echo "PITSTOP_PAYMENT_WEBHOOK_SECRET_PARAMETER=$PAYMENT_WEBHOOK_SECRET_PARAMETER"
+        fi
         echo "DJANGO_ALLOWED_HOSTS=$hosts"
         [ "$https" = 1 ] && echo "PITSTOP_HTTPS=1"
         echo "DATABASE_URL=postgres://pitstop@/pitstop?host=/run/postgresql"

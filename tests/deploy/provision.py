@@ -18,6 +18,7 @@ STACK_VALUES = {
     "SITE_IP": "198.51.100.7",
     "DOMAIN_NAME": "",
     "SECRET_KEY_PARAMETER": "/pitstop/pitstop/django-secret-key",
+    "PAYMENT_WEBHOOK_SECRET_PARAMETER": "/pitstop/pitstop/payment-webhook-secret",
 }
 
 

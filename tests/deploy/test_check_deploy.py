@@ -33,6 +33,24 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "PITSTOP_", "DATABASE_", "CELERY_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cfn.ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_check_deploy_is_clean_behind_https():
     result = check_deploy(
         {
@@ -98,3 +116,36 @@ def test_the_app_refuses_to_start_without_its_secret_key_parameter(
     assert f"Cannot read the secret key {STACK_VALUES['SECRET_KEY_PARAMETER']}" in (
         result.stderr
     )
+
+
+def test_the_app_reads_the_payment_webhook_secret_from_parameter_store(
+    tmp_path, parameter_store
+):
+    ssm = boto3.client(
+        "ssm",
+        region_name=STACK_VALUES["AWS_REGION"],
+        endpoint_url=parameter_store["AWS_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    ssm.put_parameter(
+        Name=STACK_VALUES["SECRET_KEY_PARAMETER"],
+        Value=secrets.token_urlsafe(50),
+        Type="SecureString",
+    )
+    env = {**write_env(tmp_path, 1, DOMAIN_NAME="shop.example.com"), **parameter_store}
+    show = ["shell", "--no-imports", "-c"]
+    show.append(
+        "from django.conf import settings; "
+        "print(settings.PITSTOP_PAYMENT_WEBHOOK_SECRET or '-')"
+    )
+
+    # Never created (deploy.sh was given no secret): the webhook is off.
+    assert manage(env, *show).stdout == "-\n"
+
+    ssm.put_parameter(
+        Name=STACK_VALUES["PAYMENT_WEBHOOK_SECRET_PARAMETER"],
+        Value="whsec-0123456789abcdef",
+        Type="SecureString",
+    )
+    assert manage(env, *show).stdout == "whsec-0123456789abcdef\n"

@@ -148,6 +148,9 @@ def test_env_file_holds_the_production_settings_and_no_secret(tmp_path):
 
     assert env == {
         "DJANGO_SECRET_KEY_PARAMETER": STACK_VALUES["SECRET_KEY_PARAMETER"],
+        "PITSTOP_PAYMENT_WEBHOOK_SECRET_PARAMETER": STACK_VALUES[
+            "PAYMENT_WEBHOOK_SECRET_PARAMETER"
+        ],
         "DJANGO_ALLOWED_HOSTS": "shop.example.com",
         "PITSTOP_HTTPS": "1",
         "DATABASE_URL": "postgres://pitstop@/pitstop?host=/run/postgresql",
@@ -504,6 +507,38 @@ def test_secrets_go_to_parameter_store_and_never_to_a_command_line(tmp_path):
     assert not [c for c in calls if c["args"][:2] == ["ssm", "send-command"]]
     (overrides,) = stack_deploys(calls)
     assert not [o for o in overrides if o.startswith("WhatsAppToken")]
+
+
+def test_the_payment_webhook_secret_goes_to_parameter_store_only(tmp_path):
+    repo = deploy_checkout(tmp_path)
+    secret = "whsec-0123456789abcdef"
+
+    result, calls = run_deploy(
+        tmp_path, repo, f"PaymentWebhookSecret={secret}", FAKE_NEW_STACK="1"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert not [c for c in calls if secret in json.dumps(c["args"])]
+    puts = {
+        c["args"][c["args"].index("--name") + 1]: c
+        for c in calls
+        if c["args"][:2] == ["ssm", "put-parameter"]
+    }
+    put = puts["/pitstop/pitstop/payment-webhook-secret"]
+    assert put["file"] == secret
+    assert "SecureString" in put["args"]
+    (overrides,) = stack_deploys(calls)
+    assert not [o for o in overrides if o.startswith("PaymentWebhookSecret")]
+
+
+def test_a_short_payment_webhook_secret_is_refused_before_anything(tmp_path):
+    repo = deploy_checkout(tmp_path)
+
+    result, calls = run_deploy(tmp_path, repo, "PaymentWebhookSecret=short")
+
+    assert result.returncode == 2
+    assert "at least 16 characters" in result.stderr
+    assert calls == []
 
 
 # ------------------------------------------------------------------------------

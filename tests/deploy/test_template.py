@@ -698,3 +698,22 @@ def test_outputs_name_the_site_the_bucket_and_the_topic(template):
     assert {"SiteUrl", "ReportsBucketName", "AlertTopicArn"} <= set(outputs)
     assert with_domain.value(outputs["SiteUrl"]["Value"]) == "https://shop.example.com/"
     assert without.value(outputs["SiteUrl"]["Value"]) == "http://198.51.100.7/"
+
+
+def test_the_server_may_read_the_payment_webhook_secret_and_nothing_else_new(
+    evaluated,
+):
+    reads = [
+        s
+        for s in cfn.statements(evaluated, "InstanceRole")
+        if s["Action"] == ["ssm:GetParameter"]
+    ]
+    prefix = f"arn:aws:ssm:{cfn.REGION}:{cfn.ACCOUNT}:parameter/pitstop/{cfn.STACK}/"
+
+    assert [sorted(s["Resource"]) for s in reads] == [
+        [prefix + "django-secret-key", prefix + "payment-webhook-secret"]
+    ]
+    outputs = evaluated.value(evaluated.template["Outputs"])
+    assert outputs["PaymentWebhookSecretParameter"]["Value"] == (
+        f"/pitstop/{cfn.STACK}/payment-webhook-secret"
+    )

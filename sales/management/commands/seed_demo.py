@@ -4,6 +4,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -24,6 +25,7 @@ from pitstop.clock import store_today
 from pitstop.money import money
 from pitstop.roles import CLERKS, KIOSKS, MANAGERS
 from sales.models import Payment, Return, Sale, Shift
+from sales.payments import sale_payment_confirm
 from sales.returns import sale_return
 from sales.selectors import store_midnight
 from sales.services import sale_create
@@ -97,9 +99,19 @@ class Command(BaseCommand):
         if not Sale.objects.exists():
             self._history(clerk=users["clerk"], manager=users["manager"])
             self._lots(manager=users["manager"])
+            demo_kiosk_sales(kiosk=users["kiosk"])
+            self.stdout.write(_("Kiosk: 3 sales today, one still pending"))
         roles = {MANAGERS: _("Manager"), CLERKS: _("Clerk"), KIOSKS: _("Kiosk")}
         for username, password, group, _staff in USERS:
             self.stdout.write(f"{roles[group]}: {username} / {password}")
+        if settings.PITSTOP_ATTENDANT_PIN:
+            self.stdout.write(
+                _("Kiosk: attendant's PIN %(pin)s; Pix %(pix)s")
+                % {
+                    "pin": settings.PITSTOP_ATTENDANT_PIN,
+                    "pix": settings.PITSTOP_PIX_KEY or _("off (PITSTOP_PIX_KEY)"),
+                }
+            )
 
     def _load_catalogue(self) -> None:
         suppliers = suppliers_import(data=SUPPLIERS.read_bytes())
@@ -272,6 +284,37 @@ class Command(BaseCommand):
                 "difference": money(closed.difference),
             }
         )
+
+
+def demo_kiosk_sales(*, kiosk) -> None:
+    """Today at the self-checkout: a Pix paid through the payment
+    service's webhook, a debit card the attendant confirmed, and a cash
+    sale still pending (confirm it in the admin, Sales)."""
+    now = timezone.now()
+    done = [
+        (Payment.PIX, Sale.ConfirmedBy.SERVICE, "E2E-DEMO-0001"),
+        (Payment.DEBIT, Sale.ConfirmedBy.ATTENDANT, ""),
+        (Payment.CASH, None, ""),
+    ]
+    drinks = Product.objects.filter(category__name="Bebidas", stock__gte=5)
+    for step, (product, (payment, by, reference)) in enumerate(
+        zip(drinks.order_by("pk")[:3], done, strict=False), start=1
+    ):
+        sale, _created = sale_create(
+            clerk=kiosk,
+            lines=[(product.sku, 1)],
+            channel=Sale.Channel.KIOSK,
+            payment=payment,
+            unattended=True,
+        )
+        if by is not None:
+            sale_payment_confirm(sale_id=sale.pk, by=by, reference=reference)
+        at = max(
+            now - datetime.timedelta(minutes=10 * step),
+            _at(timezone.localdate(now), 0, 0),
+        )
+        Sale.objects.filter(pk=sale.pk).update(created_at=at)
+        _backdate(StockMovement.objects.filter(reason="sale", ref=str(sale.pk)), at)
 
 
 def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
