@@ -238,6 +238,7 @@ def test_past_the_offline_count_the_kiosk_asks_for_the_attendant(
     scan(page, "7891000000014")
     expect(page.locator("#cart li")).to_have_count(1)
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
 
     expect(page.locator("#message")).to_contain_text(LIMIT)
     expect(page.locator("#receipt")).to_be_hidden()
@@ -249,6 +250,7 @@ def test_past_the_offline_count_the_kiosk_asks_for_the_attendant(
     expect(page.locator("#offline-status")).to_be_hidden(timeout=30_000)
     assert Sale.objects.count() == 2
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
     expect(page.locator("#receipt-offline")).to_be_hidden()
     expect(page.locator("#receipt")).to_contain_text(f"1 {TIMES} Coca-Cola")
     assert Sale.objects.count() == 3
@@ -269,6 +271,7 @@ def test_past_the_offline_minutes_the_kiosk_asks_for_the_attendant(
 
     scan(page, "7891000000014")
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
 
     expect(page.locator("#message")).to_contain_text(LIMIT)
     expect(page.locator("#receipt")).to_be_hidden()
@@ -284,6 +287,7 @@ def test_a_price_changed_since_the_page_read_it_is_shown_before_selling(
     Product.objects.filter(sku="SNK-002").update(price=Decimal("12.90"))
 
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
 
     expect(page.locator("#message")).to_have_text(
         "O preço de Batata chips 100g agora é R$ 12,90; o quiosque mostrou R$ 11,90."
@@ -291,5 +295,6 @@ def test_a_price_changed_since_the_page_read_it_is_shown_before_selling(
     expect(page.locator("#total")).to_have_text("R$ 12,90")
     assert not Sale.objects.exists()
     page.get_by_role("button", name="Finalizar e pagar").click()
+    page.get_by_role("button", name=re.compile("^Dinheiro")).click()
     expect(page.locator("#receipt-total")).to_have_text("R$ 12,90")
     assert Sale.objects.get().total == Decimal("12.90")
