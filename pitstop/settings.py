@@ -336,6 +336,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="pitstop@localhost")
+# Seconds an SMTP server may hang before a send fails: well inside the claim
+# a purchase order's send holds (purchasing.services.SEND_LEASE), so a slow
+# server fails the send instead of letting a retry mail it twice.
+EMAIL_TIMEOUT = 30
 
 # ------------------------------------------------------------------------------
 # Celery

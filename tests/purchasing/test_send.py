@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.files.storage import FileSystemStorage
+from django.core.mail import get_connection
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
@@ -147,3 +148,11 @@ def test_the_lines_of_a_draft_being_sent_cannot_be_edited_in_the_admin(
     page = manager_client.get(change).content.decode()
 
     assert 'name="lines-0-ordered"' not in page
+
+
+def test_a_hung_mail_server_fails_a_send_well_inside_its_claim():
+    """Otherwise the lease could run out mid-send and a retry mail it twice."""
+    smtp = get_connection("django.core.mail.backends.smtp.EmailBackend")
+
+    assert smtp.timeout is not None
+    assert smtp.timeout * 3 < SEND_LEASE.total_seconds()
