@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -33,7 +34,7 @@ from inventory.models import (
     Supplier,
 )
 from inventory.perishables import lot_date, product_tracking_set
-from inventory.selectors import with_replenishment
+from inventory.selectors import COVER_PLACES, with_replenishment
 from inventory.services import stock_count, stock_receive
 from inventory.tasks import low_stock_event_write_task
 from pitstop import csvsafe
@@ -153,7 +154,8 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("days of cover"))
     def days_of_cover(self, product: Product):
-        return "—" if product.days_of_cover is None else product.days_of_cover
+        cover = product.days_of_cover
+        return "—" if cover is None else number_format(cover.quantize(COVER_PLACES))
 
     @admin.display(description=gettext_lazy("on order"))
     def on_order(self, product: Product) -> int:

@@ -56,6 +56,10 @@ _INT = IntegerField()
 _FLOAT = FloatField()
 _RATE = DecimalField(max_digits=12, decimal_places=2)
 _COVER = DecimalField(max_digits=12, decimal_places=1)
+# The annotations' places, for their text: SQLite hands a computed decimal
+# back with a float's digits (1.1 as 1.10000000000000).
+RATE_PLACES = Decimal("0.01")
+COVER_PLACES = Decimal("0.1")
 
 
 def demand_window(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -158,8 +162,8 @@ def low_stock_item(product: Product) -> dict[str, Any]:
         "par_level": product.par_level,
         "suggested_qty": product.suggested_qty,
         "on_order": product.on_order,
-        "velocity": str(product.velocity),
-        "days_of_cover": _text_or_none(product.days_of_cover),
+        "velocity": _text_or_none(product.velocity, RATE_PLACES),
+        "days_of_cover": _text_or_none(product.days_of_cover, COVER_PLACES),
         "pack_size": product.pack_size,
         "supplier": supplier.name if supplier else "",
         "supplier_email": supplier.email if supplier else "",
@@ -167,8 +171,8 @@ def low_stock_item(product: Product) -> dict[str, Any]:
     }
 
 
-def _text_or_none(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+def _text_or_none(value: Decimal | None, places: Decimal) -> str | None:
+    return None if value is None else str(value.quantize(places))
 
 
 def with_lots(products: QuerySet[Product], *, today=None) -> QuerySet[Product]:

@@ -244,14 +244,20 @@ def restock_table(data: ReportData) -> Flowable:
             r["stock"],
             r["reorder_point"],
             r["on_order"],
-            r["days_of_cover"] or "—",
+            _cover(r["days_of_cover"]),
             r["suggested_qty"],
             r["supplier"] or "—",
         ]
         for r in data.restock
     ]
-    widths = [20 * mm, None, 14 * mm, 18 * mm, 19 * mm, 19 * mm, 14 * mm, 30 * mm]
+    widths = [20 * mm, None, 17 * mm, 18 * mm, 19 * mm, 19 * mm, 14 * mm, 27 * mm]
     return table(header, rows, widths=widths, right=range(2, 7))
+
+
+def _cover(days: str | None) -> str:
+    """Days of cover as the item carries it (text, or None when nothing
+    sold), in the report's number format."""
+    return "—" if days is None else number_format(Decimal(days), 1)
 
 
 def payments_table(data: ReportData) -> Table:

@@ -303,6 +303,7 @@ def test_the_pdf_report_is_in_portuguese(tmp_path):
     assert "gerado em 28/11/2026 00:05" in text
     assert "R$ 2.201,30" in text  # revenue
     assert "R$ 55,03" in text  # average ticket
+    assert "0,6" in text[text.index("Reposição") :]  # Guaraná's days left
     for words in (
         "Faturamento",
         "Ticket médio",

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import Product
-from inventory.selectors import with_replenishment
+from inventory.selectors import low_stock_item, with_replenishment
 from tests.factories import ProductFactory, SupplierFactory
 from tests.purchasing.conftest import on_order, sell, sell_daily
 
@@ -125,3 +125,15 @@ def test_only_sent_and_partly_received_orders_are_on_order(today):
     p = with_replenishment(Product.objects.filter(pk=product.pk)).get()
 
     assert p.on_order == 5 + 3
+
+
+def test_the_items_text_keeps_the_rules_places_whatever_the_database_hands_back():
+    # SQLite returns a computed decimal with a float's digits.
+    product = Product(sku="LEI-001", name="Leite", stock=3, reorder_point=5)
+    product.velocity = Decimal("0.390000000000000")
+    product.days_of_cover = Decimal("1.10000000000000")
+    product.on_order = product.suggested_qty = product.lead_time = 0
+
+    item = low_stock_item(product)
+
+    assert (item["velocity"], item["days_of_cover"]) == ("0.39", "1.1")
