@@ -29,8 +29,8 @@ from lambda_alert.decide import Alert
 log = logging.getLogger(__name__)
 
 # A claim older than this was left by a sender that died (Lambda kills the
-# function at its 60 s timeout); ALERT_CLAIM_LEASE_SECONDS overrides it.
-LEASE_SECONDS = 90
+# function at the stack's 90 s timeout); ALERT_CLAIM_LEASE_SECONDS overrides it.
+LEASE_SECONDS = 120
 
 
 class Markers(Protocol):

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from lambda_alert import sendonce
 from tests.deploy import cfn
 
 # DESIGN.md's storage layout: what the app writes, and what the alert function writes.
@@ -610,6 +611,8 @@ def test_alert_function_timeout_and_claim_lease_fit_its_boto3_timeouts(evaluated
 
     assert function["Timeout"] >= 2 * ONE_STUCK_CALL
     assert function["Timeout"] < lease <= function["Timeout"] + 60
+    # The code's default, should the variable be left out, is as safe.
+    assert function["Timeout"] < sendonce.LEASE_SECONDS
 
 
 def health_check_code(template) -> dict:
