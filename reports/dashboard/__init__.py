@@ -63,8 +63,9 @@ def sales_in_buckets(
     ranges: Sequence[tuple[datetime.datetime, datetime.datetime]],
 ) -> list[Bucket]:
     """Completed sales, their totals and the refunds made in each [start, end)
-    of `ranges`, in one statement: a UNION ALL of one range aggregate per
-    bucket, each read through the created_at indexes.
+    of `ranges`, in one statement: a UNION ALL of two range aggregates per
+    bucket, the sales' read from the completed sales' covering index (an
+    index-only scan), the refunds' through the returns' created_at index.
 
     Measured at a million sale lines (docs/performance.md): grouping by the
     local hour or date computed for each row costs a time-zone conversion
@@ -73,24 +74,33 @@ def sales_in_buckets(
     template repeated, parameters adapted by the backend as the ORM does."""
     sale, refund = _columns(Sale), _columns(Return)
     status = connection.ops.quote_name(Sale._meta.get_field("status").column)
-    one = (
-        f"SELECT %s, COUNT(*), SUM({sale.total}),"
-        f" (SELECT SUM({refund.total}) FROM {refund.table}"
-        f" WHERE {refund.created_at} >= %s AND {refund.created_at} < %s)"
-        f" FROM {sale.table} WHERE {status} = %s"
-        f" AND {sale.created_at} >= %s AND {sale.created_at} < %s"
+    # Two branches per bucket, so PostgreSQL can still run them as a
+    # Parallel Append (a subquery in the select list would forbid it).
+    sold = (
+        f"SELECT %s, COUNT(*), SUM({sale.total}), NULL FROM {sale.table}"
+        f" WHERE {status} = %s AND {sale.created_at} >= %s"
+        f" AND {sale.created_at} < %s"
+    )
+    refunded = (
+        f"SELECT %s, 0, NULL, SUM({refund.total}) FROM {refund.table}"
+        f" WHERE {refund.created_at} >= %s AND {refund.created_at} < %s"
     )
     adapt = connection.ops.adapt_datetimefield_value
     params = []
     for n, (start, end) in enumerate(ranges):
         span = [adapt(start), adapt(end)]
-        params += [n, *span, Sale.Status.COMPLETED.value, *span]
+        params += [n, Sale.Status.COMPLETED.value, *span, n, *span]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([one] * len(ranges)), params)
-        rows = sorted(cursor.fetchall())
+        cursor.execute(" UNION ALL ".join([sold, refunded] * len(ranges)), params)
+        rows = cursor.fetchall()
+    totals = [[0, ZERO, ZERO] for _ in ranges]
+    for n, sales, takings, refunds in rows:
+        totals[n][0] += sales
+        totals[n][1] += Decimal(takings or 0)  # SQLite sums decimals as floats
+        totals[n][2] += Decimal(refunds or 0)
     return [
-        Bucket(start, end, sales, cents(takings or ZERO), cents(refunds or ZERO))
-        for (start, end), (_, sales, takings, refunds) in zip(ranges, rows, strict=True)
+        Bucket(start, end, sales, cents(takings), cents(refunds))
+        for (start, end), (sales, takings, refunds) in zip(ranges, totals, strict=True)
     ]
 
 

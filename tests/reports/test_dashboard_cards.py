@@ -11,6 +11,7 @@ import pytest
 from alerts.models import Delivery
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports import dashboard
+from reports.charts import bar_chart
 from reports.dashboard.orders import purchase_orders
 from reports.dashboard.till import shifts_closed
 from sales.models import Return, Shift
@@ -243,3 +244,16 @@ def test_reports_card_counts_the_alert_deliveries_that_failed():
 
     assert dashboard.reports_state(now=NOW).failed_deliveries == 2
     assert dashboard.reports_state(now=NOW, deliveries=False).failed_deliveries is None
+
+
+def test_a_day_whose_refunds_outweigh_its_sales_hangs_below_the_zero_line():
+    chart = bar_chart(
+        [Decimal("30.00"), Decimal("-20.00")], ["Mon", "Tue"], axis_labels=["", ""]
+    )
+
+    zero = next(float(t.y) for t in chart.ticks if t.value == 0)
+    sold, refunded = chart.bars
+    assert float(sold.y) + float(sold.height) == pytest.approx(zero)
+    assert float(sold.height) > float(refunded.height) > 0
+    assert float(refunded.y) == pytest.approx(zero)
+    assert min(t.value for t in chart.ticks) <= -20
