@@ -11,7 +11,7 @@ from decimal import Decimal
 
 WIDTH = 640
 HEIGHT = 240
-LEFT = 52  # room for the value axis' labels
+LEFT = 64  # room for the value axis' labels ("40.000" on a phone)
 RIGHT = 28  # half a label: the last one is centred on the last bar
 TOP = 12
 BOTTOM = 28  # room for the category labels
