@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports import dashboard as numbers
 from reports.charts import bar_chart
+from reports.dashboard.lots import lots_expiring
 from reports.dashboard.orders import purchase_orders
 from reports.dashboard.till import shifts_closed
 from sales.selectors import store_midnight
@@ -25,6 +26,7 @@ CARDS = {
     "days": "sales.view_sale",
     "low": "inventory.view_product",
     "orders": "purchasing.view_purchaseorder",
+    "lots": "inventory.view_lot",
     "shifts": "sales.view_shift",
     "reports": "reports.view_report",
     "deliveries": "alerts.view_delivery",  # a line of the reports card
@@ -82,6 +84,8 @@ def dashboard_context(*, now, cards: set[str]) -> dict:
         context["low"] = numbers.low_stock(now=now)
     if "orders" in cards:
         context["orders"] = purchase_orders(now=now)
+    if "lots" in cards:
+        context["lots"] = lots_expiring(now=now)
     if "shifts" in cards:
         context["shifts"] = shifts_closed(now=now)
     if "reports" in cards:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 import reports.site
 from alerts.models import Delivery
-from inventory.models import Product
+from inventory.models import Lot, Product
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports.models import Report
 from sales.models import Return, Shift
@@ -76,6 +76,11 @@ def store(clerk, manager, monkeypatch):
         opened_at=at(yesterday, "06:00"), closed_at=at(yesterday, "23:00")
     )
     Delivery.objects.create(key="events/low-stock/x.json", status="failed")
+    milk = ProductFactory(sku="LEITE", name="Leite 1L", tracks_expiry=True)
+    for expires_on, left in [(TODAY, 3), (TODAY - datetime.timedelta(days=1), 2)]:
+        Lot.objects.create(
+            product=milk, expires_on=expires_on, units_received=12, units_left=left
+        )
     Report.objects.create(
         kind="daily",
         period=yesterday.isoformat(),
@@ -142,6 +147,8 @@ def test_the_dashboard_draws_its_cards_and_charts(
     expect(page.locator("#shifts-off")).to_contain_text("-R$ 5,00")
     expect(page.locator("#failed-deliveries")).to_contain_text("1 envio de alerta")
     expect(page.locator("#card-today .note")).to_contain_text("R$ 6,50 reembolsados")
+    expect(page.locator("#lots-expiring")).to_have_text("1")
+    expect(page.locator("#lots-expired")).to_contain_text("1 lote vencido")
     expect(page.get_by_role("img", name=re.compile("^Vendas por hora"))).to_be_visible()
     expect(
         page.get_by_role("img", name=re.compile("^Faturamento líquido por dia"))

@@ -1,7 +1,7 @@
 """The dashboard's cards of the store's other work on known data, for a fixed
 moment (Wednesday 2026-11-25 at 12:00 in the store): revenue net of returns,
-purchase orders to approve and late, the shifts closed yesterday, and the
-alert deliveries that failed."""
+purchase orders to approve and late, the shifts closed yesterday, the alert
+deliveries that failed, and the lots that expire."""
 
 import datetime
 from decimal import Decimal
@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 
 from alerts.models import Delivery
+from inventory.models import Lot
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports import dashboard
 from reports.charts import bar_chart
+from reports.dashboard.lots import lots_expiring
 from reports.dashboard.orders import purchase_orders
 from reports.dashboard.till import shifts_closed
 from sales.models import Return, Shift
@@ -257,3 +259,51 @@ def test_a_day_whose_refunds_outweigh_its_sales_hangs_below_the_zero_line():
     assert float(sold.height) > float(refunded.height) > 0
     assert float(refunded.y) == pytest.approx(zero)
     assert min(t.value for t in chart.ticks) <= -20
+
+
+# ------------------------------------------------------------------------------
+# Lots expiring
+# ------------------------------------------------------------------------------
+
+
+def lot(product, expires_on, left: int, received: int | None = None) -> Lot:
+    return Lot.objects.create(
+        product=product,
+        expires_on=expires_on,
+        units_received=received if received is not None else max(left, 1),
+        units_left=left,
+        ref="test",
+    )
+
+
+def test_lots_card_counts_units_expiring_by_day_and_expired_ones_not_written_off():
+    milk = ProductFactory(sku="MILK", name="Leite 1L", tracks_expiry=True)
+    bread = ProductFactory(sku="BREAD", name="Pão de forma", tracks_expiry=True)
+    tomorrow, after = TODAY + datetime.timedelta(days=1), TODAY + datetime.timedelta(2)
+    lot(milk, TODAY, 3)
+    lot(bread, TODAY, 4)
+    lot(milk, TODAY, 0, received=12)  # sold out: nothing to do
+    lot(milk, tomorrow, 5)
+    lot(bread, after, 6)
+    lot(bread, TODAY + datetime.timedelta(days=3), 9)  # not yet
+    old = lot(milk, days_ago(2), 2)  # expired, still on the shelf
+    lot(bread, days_ago(1), 0, received=4)  # expired and written off
+    lot(bread, None, 7)  # expiry unknown: not counted as expiring
+
+    lots = lots_expiring(now=NOW)
+
+    assert [(d.day, d.lots, d.units) for d in lots.days] == [
+        (TODAY, 2, 7),
+        (tomorrow, 1, 5),
+        (after, 1, 6),
+    ]
+    assert (lots.expiring_lots, lots.expiring_units) == (4, 18)
+    assert (lots.expired_lots, lots.expired_units) == (1, 2)
+    assert [(r.sku, r.expires_on, r.units) for r in lots.first] == [
+        ("MILK", days_ago(2), 2),
+        ("MILK", TODAY, 3),
+        ("BREAD", TODAY, 4),
+        ("MILK", tomorrow, 5),
+        ("BREAD", after, 6),
+    ]
+    assert lots.first[0].pk == old.pk

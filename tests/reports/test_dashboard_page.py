@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 import reports.site
 from alerts.models import Delivery
-from inventory.models import Product
+from inventory.models import Lot, Product
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from reports.models import Report
 from sales.models import Return, Sale, Shift
@@ -29,10 +29,11 @@ TODAY = datetime.date(2026, 11, 25)
 NOW = at(TODAY, "12:00")
 # The dashboard's page, whatever its data: session, user, the user's and the
 # groups' permissions, each card's few aggregate queries (today and by hour
-# 1, the 28 days 1, low stock 2, purchase orders 3, shifts 2, reports, failed
-# alerts and deliveries 5), the admin's recent actions, and the session saved
-# again (its idle timeout: a savepoint, an update, a release).
-QUERIES = 22
+# 1, the 28 days 1, low stock 2, purchase orders 3, lots 2, shifts 2,
+# reports, failed alerts and deliveries 5), the admin's recent actions, and
+# the session saved again (its idle timeout: a savepoint, an update, a
+# release).
+QUERIES = 24
 
 
 def days_ago(n: int) -> datetime.date:
@@ -152,6 +153,7 @@ def test_reports_card_links_the_last_report_files_and_the_failures(
         ("days", "3 sales"),
         ("low", "1 product"),
         ("orders", "2 purchase orders"),
+        ("lots", "2 lots"),
         ("shifts", "2 shifts"),
         ("reports", "2 reports"),
     ],
@@ -189,6 +191,16 @@ def back_office(store, manager):
     for n in range(2):
         Delivery.objects.create(key=f"events/low-stock/{n}.json", status="failed")
     Delivery.objects.create(key="events/low-stock/sent.json", status="sent")
+    milk = ProductFactory(sku="MILK", name="Leite 1L", tracks_expiry=True)
+    for expires_on, left in [
+        (TODAY, 4),
+        (TODAY + datetime.timedelta(days=2), 6),
+        (TODAY + datetime.timedelta(days=3), 9),
+        (days_ago(1), 2),
+    ]:
+        Lot.objects.create(
+            product=milk, expires_on=expires_on, units_received=12, units_left=left
+        )
     return late
 
 
@@ -249,6 +261,17 @@ def test_shifts_card_shows_yesterdays_cash_ups_and_their_differences(
     assert "ana 06:00\N{EN DASH}14:00 R$ 100.00 R$ 100.00 R$ 0.00" in shifts
 
 
+def test_lots_card_shows_what_expires_within_two_days_and_what_expired(
+    manager_client, back_office
+):
+    lots = text_of(card(manager_client.get("/admin/"), "lots"))
+
+    assert "2 lots expire by Friday 27 Nov (10 units)" in lots
+    assert "Today 1 4 Tomorrow 0 0 Friday 27 Nov 1 6" in lots
+    assert "1 expired lot still in stock: 2 units to write off" in lots
+    assert "Leite 1L MILK 24 Nov 2 Leite 1L MILK 25 Nov 4" in lots
+
+
 def test_reports_card_counts_the_failed_alert_deliveries(manager_client, back_office):
     reports_card = card(manager_client.get("/admin/"), "reports")
 
@@ -267,6 +290,7 @@ def links_in(fragment: str, marker: str) -> str:
         ("orders", "orders-drafts", r"2 purchase orders"),
         ("orders", "orders-late", r"1 purchase order\b"),
         ("reports", "failed-deliveries", r"2 alert deliveries"),
+        ("lots", "lots-expired", r"1 lot\b"),
     ],
 )
 def test_the_new_cards_link_to_their_filtered_lists(
@@ -310,6 +334,9 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
         worker = UserFactory(username=f"clerk-{i}")
         cash_up(worker, at(days_ago(1), "08:00"), at(days_ago(1), "20:00"), "99.00")
         Delivery.objects.create(key=f"events/more/{i}.json", status="failed")
+        Lot.objects.create(
+            product=low, expires_on=days_ago(i % 3), units_received=5, units_left=1
+        )
         sold = sell(clerk, [("COLA", 1)], at(days_ago(i % 28), "13:00"))
         back, _ = sale_return(
             sale_id=sold.pk, user=manager, lines=[("COLA", 1)], restock=True
@@ -325,6 +352,7 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
     assert "31 orders late" in text_of(card(response, "orders"))
     assert "32 shifts closed" in text_of(card(response, "shifts"))
     assert "32 alert deliveries failed" in text_of(card(response, "reports"))
+    assert "21 expired lots still in stock" in text_of(card(response, "lots"))
 
 
 def test_a_clerk_who_reaches_the_admin_is_sent_to_the_sale_form(clerk_client):
@@ -364,6 +392,8 @@ ENGLISH = [
     "did not balance",
     "alert deliveries failed",
     "Revenue is net",
+    "Lots expiring",
+    "expired lot",
 ]
 
 
@@ -384,6 +414,8 @@ def test_a_brazilian_browser_gets_the_dashboard_in_portuguese(
     assert "2 turnos fechados em Terça-feira 24 Nov" in page
     assert "1 não fechou: -R$ 7,50 no total" in page
     assert "2 envios de alerta falharam" in page
+    assert "2 lotes vencem até Sexta-feira 27 Nov (10 unidades)" in page
+    assert "1 lote vencido ainda em estoque: 2 unidades para dar baixa" in page
     assert "Comparado com Quarta-feira 18 Nov até 12:00." in page
     assert "R$ 122,00 de 28 Out a 24 Nov" in page  # nothing refunded then
     assert "1 produto no ponto de pedido ou abaixo dele" in page
