@@ -70,6 +70,15 @@ def kiosk_page(request: HttpRequest) -> HttpResponse:
         "paid": _("Paid. Thank you!"),
         "terminal": _("Pay at the card terminal, then call the attendant to confirm."),
         "cash": _("Please call the attendant to pay in cash."),
+        # The camera (camera.js)
+        "no_camera": _(
+            "The camera cannot be used here. Please scan at the scanner, "
+            "or type the product's name."
+        ),
+        "camera_denied": _(
+            "The camera was not allowed. Please scan at the scanner, "
+            "or type the product's name."
+        ),
     }
     config = {
         "catalogue": reverse("kiosk:catalogue"),

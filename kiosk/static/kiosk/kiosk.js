@@ -142,6 +142,7 @@
     $("receipt").hidden = true;
     $("shop").hidden = false;
     window.PitStopPay.reset();
+    window.PitStopCamera.close();
     render();
     scan.focus();
   }
@@ -180,7 +181,11 @@
     event.preventDefault();
     const code = scan.value.trim();
     scan.value = "";
-    if (!code) return;
+    if (code) await lookUp(code);
+  });
+
+  // A scanned code (the wedge's, or the camera's in camera.js) or a name typed.
+  async function lookUp(code) {
     await catalogue;
     const product = byCode.get(code) || byCode.get(code.toUpperCase());
     if (product) {
@@ -190,7 +195,7 @@
     const found = /^\d+$/.test(code) ? [] : search(code);
     showResults(found);
     say(found.length ? "" : fill(/^\d+$/.test(code) ? texts.not_found : texts.no_match, code));
-  });
+  }
 
   scan.addEventListener("input", () => {
     const text = scan.value.trim();
@@ -377,7 +382,7 @@
   });
 
   setInterval(() => {
-    const busy = cart.lines.size > 0 || !$("receipt").hidden || waiting;
+    const busy = cart.lines.size > 0 || !$("receipt").hidden || waiting || window.PitStopCamera.isOpen();
     const idle = (Date.now() - lastTouch) / 1000;
     if (!busy || idle < config.idle) {
       $("idle").hidden = true;
@@ -393,8 +398,8 @@
     $("idle").hidden = false;
   }, 1000);
 
-  // What pay.js needs of the page (loaded after this file).
-  window.PitStopKiosk = { config, texts, money, cents, post, pay, startOver };
+  // What pay.js and camera.js need of the page (loaded after this file).
+  window.PitStopKiosk = { config, texts, money, cents, post, pay, startOver, say, lookUp };
 
   render();
   // A scan made while the catalogue is still on its way waits for it, not
