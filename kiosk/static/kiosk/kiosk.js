@@ -1,13 +1,13 @@
 // The self-checkout page. The catalogue comes from /kiosk/catalogue/; the sale
 // goes to the kiosk API (POST /api/sales/) with a key made here, so a retried
-// request never sells twice. Money is counted in cents and written as the
-// server's money helper writes it (config.money).
+// request never sells twice. Money is counted in cents (money.js).
 "use strict";
 (() => {
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
   const texts = config.texts;
   const $ = (id) => document.getElementById(id);
   const scan = $("scan");
+  const { cents, money } = window.KioskMoney;
 
   let byCode = new Map(); // barcode or SKU (upper case) -> product
   let products = [];
@@ -21,19 +21,6 @@
   function newKey() {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function cents(decimal) {
-    const [whole, fraction = ""] = decimal.split(".");
-    return Number(whole) * 100 + Number((fraction + "00").slice(0, 2));
-  }
-
-  function money(amount) {
-    const { symbol, thousands, point } = config.money;
-    const sign = amount < 0 ? "-" : "";
-    const abs = Math.abs(amount);
-    const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
-    return `${sign}${symbol} ${whole}${point}${String(abs % 100).padStart(2, "0")}`;
   }
 
   function fill(text, value) {

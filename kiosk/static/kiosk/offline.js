@@ -9,7 +9,6 @@
 "use strict";
 window.KioskOffline = (() => {
   const config = JSON.parse(document.getElementById("kiosk-offline-config").textContent);
-  const format = JSON.parse(document.getElementById("kiosk-config").textContent).money;
   const texts = config.texts;
   const $ = (id) => document.getElementById(id);
   const fill = (text, value) => text.replace("%s", value);
@@ -193,10 +192,7 @@ window.KioskOffline = (() => {
   // --- what the customer and the attendant see --------------------------------
 
   function money(decimal) {
-    const [whole, fraction = ""] = decimal.split(".");
-    const amount = Number(whole) * 100 + Number((fraction + "00").slice(0, 2));
-    const digits = String(Math.floor(amount / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, format.thousands);
-    return `${format.symbol} ${digits}${format.point}${String(amount % 100).padStart(2, "0")}`;
+    return window.KioskMoney.money(window.KioskMoney.cents(decimal));
   }
 
   async function show() {
